@@ -1,0 +1,78 @@
+"""Measure a training recipe: held-out accuracy and CER, training and inference speed.
+
+Trains on synthetic CAPTCHAs drawn with `--seed`, then evaluates the saved recognizer on
+2,000 CAPTCHAs drawn with a seed that no training set of this project uses (EVAL_SEED).
+Prints the numbers and writes them to bench/results/<name>.json.
+
+    python bench/bench.py --name small-cpu --model small --n_train 16000 --epochs 8
+    python bench/bench.py --name tutorial-budget --model tutorial --n_train 1000 --epochs 20
+"""
+import argparse, json, platform, time
+from pathlib import Path
+import torch
+from fastai.vision.all import Callback, default_device
+from captcha_crnn.data import create_captcha_dataset, captcha_dls
+from captcha_crnn.loss import edit_distance
+from captcha_crnn.train import captcha_learner, captcha_augment, save_recognizer, load_recognizer
+
+EVAL_SEED = 20_261_125  # never used to draw training data
+
+class TrainTimer(Callback):
+    "Seconds spent in the training phase of each epoch (validation excluded)"
+    order = 100
+    def before_fit(self): self.seconds = 0.
+    def before_train(self):
+        if torch.cuda.is_available(): torch.cuda.synchronize()
+        self.start = time.perf_counter()
+    def after_train(self):
+        if torch.cuda.is_available(): torch.cuda.synchronize()
+        self.seconds += time.perf_counter() - self.start
+
+def score(preds, labels):
+    "Sequence accuracy and character error rate of `preds` against `labels`"
+    acc = sum(p == l for p,l in zip(preds, labels)) / len(labels)
+    cer = sum(edit_distance(p, l) for p,l in zip(preds, labels)) / sum(map(len, labels))
+    return acc, cer
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--name', required=True, help='Name of the result file')
+    p.add_argument('--model', default='small', help='CRNN size: tutorial, small or tiny')
+    p.add_argument('--n_train', type=int, default=16_000)
+    p.add_argument('--n_valid', type=int, default=500, help='Validation set watched during training (seed+1)')
+    p.add_argument('--n_eval', type=int, default=2_000, help='Held-out CAPTCHAs for the final numbers')
+    p.add_argument('--epochs', type=int, default=8)
+    p.add_argument('--lr', type=float, default=3e-3)
+    p.add_argument('--bs', type=int, default=64)
+    p.add_argument('--augment', type=int, default=1)
+    p.add_argument('--seed', type=int, default=1)
+    args = p.parse_args()
+
+    train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
+    valid_ds = create_captcha_dataset(args.n_valid, seed=args.seed + 1)
+    eval_ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=args.bs, batch_tfms=captcha_augment() if args.augment else None)
+    learn = captcha_learner(dls, args.model)
+    timer = TrainTimer()
+    learn.fit_one_cycle(args.epochs, args.lr, cbs=timer)
+
+    out = Path(__file__).parent/'results'
+    rec = load_recognizer(save_recognizer(learn, out/f"{args.name}.model"))
+    images, labels = list(eval_ds['image']), list(eval_ds['label'])
+    res = dict(args=vars(args), device=str(rec.device), gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+               cpu=platform.processor() or platform.machine(), torch_threads=torch.get_num_threads(),
+               params=sum(p.numel() for p in learn.model.parameters()),
+               train_seconds=round(timer.seconds, 1), train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
+    for method in ('greedy', 'beam'):
+        start = time.perf_counter()
+        preds = [s for s,_ in rec.predict(images, bs=64, method=method)]
+        res[f'{method}_seconds'] = round(time.perf_counter() - start, 2)
+        res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(o, 4) for o in score(preds, labels)]
+    res['infer_batch_img_per_s'] = round(len(images)/res['greedy_seconds'], 1)
+    start = time.perf_counter()
+    for img in images[:100]: rec.predict(img)
+    res['infer_single_img_per_s'] = round(100/(time.perf_counter() - start), 1)
+    print(json.dumps(res, indent=2))
+    (out/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+
+if __name__ == '__main__': main()

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #87643b75
+# %% ../nbs/index.ipynb #c0da512c
 from fastai.vision.all import *
 from .data import *
 from .model import *

@@ -6,11 +6,13 @@ then converts the processed notebooks with nbconvert:
 
     python tools/render_offline.py          # README.md and README_files/ from nbs/index.ipynb
     python tools/render_offline.py --html   # also _site_offline/<page>.html for every notebook
+    python tools/render_offline.py --html --screenshots   # and _site_offline/<page>.png, with Debian's chromium
 """
 import os, re, shutil, stat, subprocess, sys, tempfile
 from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter, MarkdownExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 root = Path(__file__).resolve().parent.parent
 
@@ -24,12 +26,19 @@ def proc_nbs():
         subprocess.run(['nbdev_proc_nbs'], cwd=root, env=env, check=True)
 
 def read_proc(name):
-    "A processed notebook, without progress-bar outputs (HTML widgets that mean nothing on a page)"
+    "A processed notebook without progress bars and their style blocks (widgets that mean nothing on a page)"
     nb = nbformat.read(root/'_proc'/name, as_version=4)
     nb.metadata['language_info'] = {'name': 'python'}
     for cell in nb.cells:
-        if 'outputs' in cell:
-            cell.outputs = [o for o in cell.outputs if '<progress' not in str(o.get('data', {}).get('text/html', ''))]
+        if cell.cell_type != 'code': continue
+        if re.search(r'^#\|\s*echo:\s*false', cell.source, re.M): cell.metadata.setdefault('tags', []).append('remove_input')
+        cell.source = re.sub(r'^#\|.*\n?', '', cell.source, flags=re.M)  # Quarto reads these; a page shows none
+        cell.outputs = [o for o in cell.outputs if '<progress' not in str(o.get('data', {}).get('text/html', ''))]
+        for o in cell.outputs:
+            html = o.get('data', {}).get('text/html')
+            if html: o['data']['text/html'] = re.sub(r'<style>.*?</style>\s*', '', ''.join(html), flags=re.S)
+            md = o.get('data', {}).get('text/markdown')
+            if md: o['data']['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', ''.join(md))  # Quarto link attributes
     return nb
 
 def front_matter(md):
@@ -56,10 +65,28 @@ def write_html():
     out = root/'_site_offline'
     out.mkdir(exist_ok=True)
     for nb_path in sorted((root/'_proc').glob('*.ipynb')):
-        html, _ = HTMLExporter(embed_images=True).from_notebook_node(read_proc(nb_path.name))
+        nb = read_proc(nb_path.name)
+        nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))]  # Quarto front matter
+        exporter = HTMLExporter(embed_images=True)
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
+        html, _ = exporter.from_notebook_node(nb)
         (out/f"{nb_path.stem}.html").write_text(html)
+
+def write_screenshots(width=1280, height=4000):
+    "A PNG of the top of every offline page, taken by headless Chromium"
+    chromium = shutil.which('chromium') or shutil.which('chromium-browser')
+    if chromium is None: sys.exit("--screenshots needs Chromium: apt-get install chromium")
+    out = root/'_site_offline'
+    for page in sorted(out.glob('*.html')):
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run([chromium, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                            '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                            f'--user-data-dir={profile}', f'--window-size={width},{height}', '--hide-scrollbars',
+                            f'--screenshot={page.with_suffix(".png")}', page.as_uri()],
+                           check=True, capture_output=True, timeout=120)
 
 if __name__ == '__main__':
     proc_nbs()
     write_readme()
     if '--html' in sys.argv[1:]: write_html()
+    if '--screenshots' in sys.argv[1:]: write_screenshots()

@@ -13,8 +13,8 @@ import datasets
 
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'create_captcha_dataset', 'captcha_grid',
-           'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'get_image', 'get_label', 'pad_labels',
-           'captcha_dls']
+           'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'to_rgb', 'fit_image', 'FitImage',
+           'get_image', 'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -160,9 +160,39 @@ class TokenizeLabel(DisplayedTransform):
     def decodes(self, o:TensorLabel): return CaptchaStr(self.charset.decode(o))
 
 # %% ../nbs/00_data.ipynb #e093f171
+def to_rgb(img:Image.Image, background=(255, 255, 255)) -> Image.Image:
+    "`img` as RGB; images with transparency (RGBA, LA, PA, or P with a transparent colour) are laid on `background`"
+    if img.mode == 'RGB': return img
+    if img.mode in ('RGBA', 'LA', 'PA') or (img.mode == 'P' and 'transparency' in img.info):
+        img = img.convert('RGBA')
+        out = Image.new('RGB', img.size, background)
+        out.paste(img, mask=img.getchannel('A'))
+        return out
+    return img.convert('RGB')
+
+# %% ../nbs/00_data.ipynb #0f3b3a12
+def fit_image(img:Image.Image, size:tuple, keep_aspect:bool=False) -> Image.Image:
+    "`img` resized to `size` (height, width): squished, or with `keep_aspect` scaled to fit and padded with its mean colour"
+    h,w = size
+    if img.size == (w, h): return img
+    if not keep_aspect: return img.resize((w, h), Image.BILINEAR)
+    scale = min(w/img.width, h/img.height)
+    img = img.resize((max(1, round(img.width*scale)), max(1, round(img.height*scale))), Image.BILINEAR)
+    out = Image.new(img.mode, (w, h), img.resize((1, 1), Image.BOX).getpixel((0, 0)))
+    out.paste(img, ((w-img.width)//2, (h-img.height)//2))
+    return out
+
+# %% ../nbs/00_data.ipynb #010c7848
+class FitImage(DisplayedTransform):
+    "Item transform that resizes a `PILImage` with `fit_image`"
+    order = 1
+    def __init__(self, size:tuple, keep_aspect:bool=False): store_attr()
+    def encodes(self, o:PILImage): return PILImage(fit_image(o, self.size, self.keep_aspect))
+
+# %% ../nbs/00_data.ipynb #743b8cd9
 def get_image(row:dict) -> PILImage:
     "The image of a dataset row, as an RGB `PILImage`"
-    return PILImage.create(row['image'].convert('RGB'))
+    return PILImage.create(to_rgb(row['image']))
 
 def get_label(row:dict) -> str:
     "The label of a dataset row"
@@ -184,6 +214,7 @@ def captcha_dls(
     valid_pct:float=0.2, # Fraction of `ds` held out when `valid_ds` is `None`
     seed:int|None=42, # Seed of the random split
     size:tuple|None=None, # (height, width) every image is resized to; defaults to the first image's
+    keep_aspect:bool=False, # Resize keeping the aspect ratio, padding with the image's mean colour
     batch_tfms=None, # Extra batch transforms, e.g. augmentation
     num_workers:int=0, # DataLoader worker processes
     **kwargs, # Passed to `DataBlock.dataloaders`
@@ -198,12 +229,12 @@ def captcha_dls(
     if not items: raise ValueError("The dataset is empty: there are no CAPTCHAs to load")
     for i,row in enumerate(items):
         try: charset.encode(get_label(row))
-        except ValueError as e: raise ValueError(f"Row {i}: {e}") from None
+        except ValueError as e: raise ValueError(f"{row.get('file') or f'Row {i}'}: {e}") from None
     size = tuple(ifnone(size, items[0]['image'].size[::-1]))
     same_size = all(row['image'].size[::-1] == size for row in items)
     dblock = DataBlock(blocks=(ImageBlock, TransformBlock(type_tfms=TokenizeLabel(charset))),
                        get_x=get_image, get_y=get_label, splitter=splitter,
-                       item_tfms=None if same_size else Resize(size, method=ResizeMethod.Squish), batch_tfms=batch_tfms)
+                       item_tfms=None if same_size else FitImage(size, keep_aspect), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=num_workers, **kwargs)
-    dls.charset,dls.img_size = charset,size
+    dls.charset,dls.img_size,dls.keep_aspect = charset,size,keep_aspect
     return dls

@@ -14,8 +14,8 @@ from .model import *
 from .loss import *
 
 # %% auto #0
-__all__ = ['RECOGNIZER_FORMAT', 'crnn_splitter', 'captcha_augment', 'captcha_learner', 'save_recognizer', 'load_captcha_image',
-           'Recognizer', 'load_recognizer', 'parse_length', 'train_main', 'predict_main']
+__all__ = ['RECOGNIZER_FORMAT', 'FOLDER_SAMPLES', 'crnn_splitter', 'captcha_augment', 'captcha_learner', 'save_recognizer',
+           'load_captcha_image', 'Recognizer', 'load_recognizer', 'parse_length', 'train_main', 'predict_main']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -57,7 +57,8 @@ def save_recognizer(learn:Learner, path:str|Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     model, dls = learn.model, learn.dls
     save_file({k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}, path/'model.safetensors')
-    config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size), model=model.config)
+    config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
+                  keep_aspect=getattr(dls, 'keep_aspect', False), model=model.config)
     (path/'config.json').write_text(json.dumps(config, indent=2))
     return path
 
@@ -69,28 +70,28 @@ def load_captcha_image(o) -> Image.Image:
         if not path.exists(): raise FileNotFoundError(f"Image file not found: {path}")
         if not path.is_file(): raise ValueError(f"Not a file: {path}")
         try:
-            with Image.open(path) as img: img.load(); return img.convert('RGB')
+            with Image.open(path) as img: img.load(); return to_rgb(img)
         except (UnidentifiedImageError, OSError, SyntaxError) as e: raise ValueError(f"Cannot read image {path}: {e}") from None
-    if isinstance(o, Image.Image): return o.convert('RGB')
+    if isinstance(o, Image.Image): return to_rgb(o)
     if isinstance(o, np.ndarray):
         if o.ndim not in (2, 3) or (o.ndim == 3 and o.shape[2] not in (1, 3, 4)):
             raise ValueError(f"An image array must be [H, W] or [H, W, 1|3|4], got shape {o.shape}")
-        return Image.fromarray(o.squeeze(2) if o.ndim == 3 and o.shape[2] == 1 else o).convert('RGB')
+        return to_rgb(Image.fromarray(o.squeeze(2) if o.ndim == 3 and o.shape[2] == 1 else o))
     raise TypeError(f"Cannot read an image from a {type(o).__name__}: pass a path, a PIL image or a numpy array")
 
 # %% ../nbs/03_train.ipynb #3db1f504
 class Recognizer:
     "A trained CRNN with its charset and input size, reading CAPTCHA images into strings"
-    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, device=None):
+    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None):
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
         self.model, self.charset, self.img_size = model.eval().to(self.device), charset, tuple(img_size)
+        self.keep_aspect = keep_aspect
 
     def __repr__(self): return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, on {self.device})"
 
     def preprocess(self, images) -> Tensor:
         "A `[B, 3, H, W]` float batch in [0, 1] from images of any size and mode"
-        h,w = self.img_size
-        arrays = [np.asarray(load_captcha_image(o).resize((w, h), Image.BILINEAR)) for o in images]
+        arrays = [np.asarray(fit_image(load_captcha_image(o), self.img_size, self.keep_aspect)) for o in images]
         return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float().div_(255)
 
     @torch.inference_mode()
@@ -116,7 +117,7 @@ def load_recognizer(path:str|Path, device=None) -> Recognizer:
         raise ValueError(f"{path/'config.json'} is not a captcha_crnn recognizer config (format {config.get('format')!r})")
     model = CRNN(**config['model'])
     model.load_state_dict(load_file(path/'model.safetensors'))
-    return Recognizer(model, Charset(config['charset']), config['img_size'], device)
+    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
 
 # %% ../nbs/03_train.ipynb #a8dab684
 def parse_length(length:str) -> int|tuple[int, int]:
@@ -125,35 +126,58 @@ def parse_length(length:str) -> int|tuple[int, int]:
     except ValueError: raise ValueError(f"--length must be a number such as 5 or a range such as 4-6, got {length!r}") from None
 
 # %% ../nbs/03_train.ipynb #8f5b2477
+FOLDER_SAMPLES = 64_000  # training samples (epochs x images) of the default recipe for a folder
+
+def _default_epochs(n_train:int, folder:str|None) -> int:
+    "6 epochs of fresh synthetic data, or about `FOLDER_SAMPLES` samples of a user's (small) folder"
+    return max(1, round(FOLDER_SAMPLES/n_train)) if folder else 6
+
+# %% ../nbs/03_train.ipynb #bc380584
 @call_parse
 def train_main(
     n_train:int=30_000, # Synthetic CAPTCHAs to train on
     n_valid:int=2_000, # Held-out synthetic CAPTCHAs, drawn with another seed
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
-    charset:str=DEFAULT_SYMBOLS, # Symbols to draw from
-    width:int=160, # Image width
-    height:int=60, # Image height
+    charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
+    width:int=None, # Image width: default 160, or with --folder the first image's
+    height:int=None, # Image height: default 60, or with --folder the first image's
     model:str='small', # Model size: tutorial, small or tiny
-    epochs:int=6, # Training epochs
-    lr:float=4e-3, # Peak learning rate of the one-cycle schedule
-    bs:int=64, # Batch size
-    seed:int=0, # Seed of the training data; validation uses another
-    augment:bool_arg=False, # Augment training batches (worth it when data is scarce)
+    epochs:int=None, # Training epochs: default 6, or with --folder enough for about 64,000 samples
+    lr:float=None, # Peak learning rate of the one-cycle schedule: default 4e-3, or 3e-3 with --folder
+    bs:int=None, # Batch size: default 64, or 16 with --folder
+    seed:int=0, # Seed of the training data (validation uses another), or with --folder of the split
+    augment:bool_arg=None, # Augment training batches (True/False): default False, or True with --folder
+    folder:str=None, # Train on your own labelled images in this folder instead of synthetic CAPTCHAs
+    labels:str=None, # With --folder: a CSV/TSV of file,label; by default labels come from file names
+    sep:str='_', # With --folder: a file name's label is its stem up to the first `sep`; '' keeps the whole stem
+    valid_folder:str=None, # With --folder: validate on this folder instead of a split of --folder
+    valid_pct:float=0.2, # With --folder: fraction held out for validation
+    skip_bad:bool_arg=False, # With --folder: leave out files that cannot be used, and print a summary, instead of failing
+    keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
 ):
-    "Train a CAPTCHA recognizer on synthetic CAPTCHAs and save it"
+    "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     try:
-        length = parse_length(length)
-        kw = dict(length=length, charset=charset, width=width, height=height)
-        train_ds = create_captcha_dataset(n_train, seed=seed, **kw)
-        valid_ds = create_captcha_dataset(n_valid, seed=seed + 1_000_003, **kw)
-        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=bs, batch_tfms=captcha_augment() if augment else None)
+        if folder:
+            from captcha_crnn.folders import folder_datasets, infer_charset  # the folders module builds on this one
+            train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
+            charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
+            size = (height, width) if width and height else None
+        else:
+            length = parse_length(length)
+            kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))
+            train_ds = create_captcha_dataset(n_train, seed=seed, **kw)
+            valid_ds = create_captcha_dataset(n_valid, seed=seed + 1_000_003, **kw)
+            size = None
+        augment = ifnone(augment, bool(folder))
+        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, 16 if folder else 64), size=size, keep_aspect=keep_aspect,
+                          batch_tfms=captcha_augment() if augment else None)
         learn = captcha_learner(dls, model)
-    except ValueError as e: sys.exit(f"captcha_crnn_train: {e}")
-    learn.fit_one_cycle(epochs, lr)
+    except (ValueError, OSError) as e: sys.exit(f"captcha_crnn_train: {e}")
+    learn.fit_one_cycle(ifnone(epochs, _default_epochs(len(train_ds), folder)), ifnone(lr, 3e-3 if folder else 4e-3))
     _, seq_acc, cer = learn.validate()
     path = save_recognizer(learn, out)
-    print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {n_valid} held-out CAPTCHAs")
+    print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}")
     print(f"saved to {path}")
 
 # %% ../nbs/03_train.ipynb #67a20e20

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from fastai.vision.all import Callback, default_device
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
-from captcha_crnn.loss import edit_distance
+from captcha_crnn.folders import string_scores
 from captcha_crnn.train import captcha_learner, captcha_augment, save_recognizer, load_recognizer
 
 EVAL_SEED = 20_261_125  # never used to draw training data
@@ -27,12 +27,6 @@ class TrainTimer(Callback):
     def after_train(self):
         if torch.cuda.is_available(): torch.cuda.synchronize()
         self.seconds += time.perf_counter() - self.start
-
-def score(preds, labels):
-    "Sequence accuracy and character error rate of `preds` against `labels`"
-    acc = sum(p == l for p,l in zip(preds, labels)) / len(labels)
-    cer = sum(edit_distance(p, l) for p,l in zip(preds, labels)) / sum(map(len, labels))
-    return acc, cer
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -67,7 +61,7 @@ def main():
         start = time.perf_counter()
         preds = [s for s,_ in rec.predict(images, bs=64, method=method)]
         res[f'{method}_seconds'] = round(time.perf_counter() - start, 2)
-        res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(o, 4) for o in score(preds, labels)]
+        res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(o, 4) for o in string_scores(preds, labels)]
     res['infer_batch_img_per_s'] = round(len(images)/res['greedy_seconds'], 1)
     start = time.perf_counter()
     for img in images[:100]: rec.predict(img)

@@ -12,4 +12,5 @@ from .model import *
 from .loss import *
 from .train import *
 from .results import *
+from .folders import *
 __all__ = [o for o in dir() if not o.startswith('_')]  # re-export everything above, like fastai's `all` modules

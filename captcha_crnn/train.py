@@ -158,11 +158,12 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     try:
+        if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         if folder:
             from captcha_crnn.folders import folder_datasets, infer_charset  # the folders module builds on this one
             train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
             charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
-            size = (height, width) if width and height else None
+            size = None if width is None else (height, width)
         else:
             length = parse_length(length)
             kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))

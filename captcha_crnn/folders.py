@@ -100,7 +100,7 @@ class FolderScan:
 
     def summary(self) -> str:
         "How many files were read and rejected, and why"
-        lines = [f"{self.folder}: read {len(self.files)} images, rejected {len(self.rejected)} files"]
+        lines = [f"{self.folder}: read {len(self.files)} images, rejected {len(self.rejected)} file" + ("" if len(self.rejected) == 1 else "s")]
         for problem,n in Counter(r.problem for r in self.rejected).most_common():
             examples = [r.file for r in self.rejected if r.problem == problem]
             lines.append(f"  {n} {problem}: {', '.join(examples[:5])}" + (', ...' if n > 5 else ''))
@@ -164,8 +164,9 @@ class BadCaptchaFiles(ValueError):
         self.rejected = scan.rejected
         shown = '\n'.join(f"  {r}" for r in self.rejected[:max_shown])
         more = f"\n  ... and {len(self.rejected)-max_shown} more" if len(self.rejected) > max_shown else ''
-        super().__init__(f"{len(self.rejected)} files in {scan.folder} cannot be used:\n{shown}{more}\n"
-                         "Fix or remove them, or skip them (skip_bad=True, or --skip_bad) to train without them and see a summary.")
+        n = len(self.rejected)
+        super().__init__(f"{n} file{'s' if n > 1 else ''} in {scan.folder} cannot be used:\n{shown}{more}\n"
+                         "Fix or remove them, or skip them (skip_bad=True, or --skip_bad True) to go on without them and see a summary.")
 
 # %% ../nbs/05_folders.ipynb #4c241a20
 def dataset_from_folder(

@@ -46,12 +46,16 @@ class Charset:
         "Number of model outputs: every symbol plus the blank"
         return len(self)+1
 
+    def unknown(self, label:str) -> str:
+        "The characters of `label` outside the charset, sorted; empty when it has none"
+        return ''.join(sorted(set(label) - set(self.o2i)))
+
     def encode(self, label:str) -> list[int]:
         "Indices of the symbols of `label`; `ValueError` for an empty label or a character outside the charset"
         if not isinstance(label, str): raise ValueError(f"A label must be a str, got {type(label).__name__}: {label!r}")
         if not label: raise ValueError("Empty label: a CAPTCHA label needs at least one symbol")
-        unknown = sorted(set(label) - set(self.o2i))
-        if unknown: raise ValueError(f"Label {label!r} has characters outside the charset: {''.join(unknown)!r} (charset: {self.symbols!r})")
+        unknown = self.unknown(label)
+        if unknown: raise ValueError(f"Label {label!r} has characters outside the charset: {unknown!r} (charset: {self.symbols!r})")
         return [self.o2i[c] for c in label]
 
     def decode(self, idxs) -> str:

@@ -143,7 +143,8 @@ def scan_captcha_folder(
         labelled = _table_labels(read_label_table(table_path), table_path.name, scan)
         scan.rejected += [Rejection(f, 'missing file', f"listed in {table_path.name}") for f in labelled if not (folder/f).is_file()]
         labelled = {f:l for f,l in labelled.items() if (folder/f).is_file()}
-        scan.unlisted = [f for f in files if f not in labelled and f not in {r.file for r in scan.rejected}]
+        named = set(labelled) | {r.file for r in scan.rejected}
+        scan.unlisted = [f for f in files if f not in named]
     if not files and not labelled: raise ValueError(f"No files in {folder}: expected CAPTCHA images")
     charset = None if charset is None else Charset.create(charset)
     items = list(labelled.items())
@@ -151,8 +152,8 @@ def scan_captcha_folder(
         data, rejection = _read_image_bytes(folder, file)
         if rejection is not None: scan.rejected.append(rejection); continue
         if not label: scan.rejected.append(Rejection(file, 'empty label')); continue
-        if charset is not None and set(label) - set(charset.symbols):
-            unknown = ''.join(sorted(set(label) - set(charset.symbols)))
+        unknown = '' if charset is None else charset.unknown(label)
+        if unknown:
             scan.rejected.append(Rejection(file, 'characters outside the charset', f"label {label!r} has {unknown!r}; charset {charset.symbols!r}")); continue
         scan.files.append(file); scan.labels.append(label); scan.images.append(data)
     return scan
@@ -220,9 +221,10 @@ def string_scores(preds, labels) -> tuple[float, float]:
 def evaluate_recognizer(rec:Recognizer, ds:datasets.Dataset, bs:int=64, method:str='greedy', beam_width:int=10) -> pd.DataFrame:
     "A row per image of `ds`: file, label, prediction, confidence, correct"
     preds = rec.predict(list(ds['image']), bs=bs, method=method, beam_width=beam_width)
-    files = ds['file'] if 'file' in ds.column_names else [str(i) for i in range(len(ds))]
-    return pd.DataFrame({'file': list(files), 'label': list(ds['label']), 'prediction': [p for p,_ in preds],
-                         'confidence': [round(c, 4) for _,c in preds], 'correct': [p == l for (p,_),l in zip(preds, ds['label'])]})
+    files = list(ds['file']) if 'file' in ds.column_names else [str(i) for i in range(len(ds))]
+    labels = list(ds['label'])
+    return pd.DataFrame({'file': files, 'label': labels, 'prediction': [p for p,_ in preds],
+                         'confidence': [round(c, 4) for _,c in preds], 'correct': [p == l for (p,_),l in zip(preds, labels)]})
 
 # %% ../nbs/05_folders.ipynb #38f29eb2
 @call_parse

@@ -111,8 +111,9 @@ class FolderScan:
 # %% ../nbs/05_folders.ipynb #82bdaae6
 def _data_files(folder:Path, exclude:Path|None=None) -> list[str]:
     "Paths relative to `folder` of its files, recursively, leaving out hidden ones and `exclude`"
-    files = (p for p in folder.rglob('*') if p.is_file() and not any(s.startswith('.') for s in p.relative_to(folder).parts))
-    return sorted(p.relative_to(folder).as_posix() for p in files if exclude is None or p.resolve() != exclude.resolve())
+    skip = None if exclude is None else exclude.resolve()
+    rels = (p.relative_to(folder) for p in folder.rglob('*') if p.is_file())
+    return sorted(r.as_posix() for r in rels if not any(s.startswith('.') for s in r.parts) and (folder/r).resolve() != skip)
 
 def _table_labels(table:list[tuple[str, str]], table_name:str, scan:FolderScan) -> dict[str, str]:
     "The label of each file a table names; files listed with two labels are rejected"

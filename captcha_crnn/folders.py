@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv, io, string, sys
 import datasets
 from collections import Counter
-from typing import Callable, NamedTuple
+from dataclasses import dataclass
+from typing import Callable
 from fastai.vision.all import *
 from fastcore.script import call_parse, bool_arg, Param
 from PIL import Image, ImageDraw, UnidentifiedImageError
@@ -75,11 +76,12 @@ def read_label_table(path:str|Path) -> list[tuple[str, str]]:
     return [tuple(r) for _,r in rows]
 
 # %% ../nbs/05_folders.ipynb #6d3f9845
-class Rejection(NamedTuple):
+@dataclass(frozen=True)
+class Rejection:
     "A file that cannot be used, and why"
-    file: str
-    problem: str
-    detail: str = ''
+    file: str # The file, relative to the folder
+    problem: str # What is wrong, one of a few fixed phrases
+    detail: str = '' # The specifics: the decoder's error, the labels in conflict
     def __str__(self): return f"{self.file}: {self.problem}" + (f" ({self.detail})" if self.detail else '')
 
 # %% ../nbs/05_folders.ipynb #84255a8f

@@ -6,6 +6,7 @@ Prints the numbers and writes them to bench/results/<name>.json.
 
     python bench/bench.py --name small-cpu --model small --n_train 16000 --epochs 8
     python bench/bench.py --name tutorial-budget --model tutorial --n_train 1000 --epochs 20
+    python bench/bench.py --name small-cpu-6ep-eval --eval bench/results/small-cpu-6ep.model
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -13,6 +14,7 @@ import torch
 from fastai.vision.all import Callback, default_device
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.folders import string_scores
+from captcha_crnn.results import align, symbol_confusions
 from captcha_crnn.train import captcha_learner, captcha_augment, save_recognizer, load_recognizer
 
 EVAL_SEED = 20_261_125  # never used to draw training data
@@ -28,6 +30,26 @@ class TrainTimer(Callback):
         if torch.cuda.is_available(): torch.cuda.synchronize()
         self.seconds += time.perf_counter() - self.start
 
+def error_profile(preds, labels, top_k=10):
+    "Misread CAPTCHAs, how many of them only swap O and 0, and the most frequent symbol confusions"
+    wrong = [(l,p) for l,p in zip(labels, preds) if l != p]
+    only_o0 = sum(all({a,b} == {'O','0'} for a,b in align(l, p) if a != b) for l,p in wrong)
+    confusions = symbol_confusions(*zip(*wrong)) if wrong else {}
+    return dict(misread=len(wrong), misread_only_O0=only_o0,
+                top_confusions=[[f"{a or '-'}->{b or '-'}", n] for (a,b),n in confusions.most_common(top_k)])
+
+def train(args) -> tuple[Path, dict]:
+    "Train the recipe in `args`, save it to results/<name>.model; the saved path and the training numbers"
+    train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
+    valid_ds = create_captcha_dataset(args.n_valid, seed=args.seed + 1)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=args.bs, batch_tfms=captcha_augment() if args.augment else None)
+    learn = captcha_learner(dls, args.model)
+    timer = TrainTimer()
+    learn.fit_one_cycle(args.epochs, args.lr, cbs=timer)
+    path = save_recognizer(learn, Path(__file__).parent/'results'/f"{args.name}.model")
+    return path, dict(params=sum(p.numel() for p in learn.model.parameters()), train_seconds=round(timer.seconds, 1),
+                      train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
@@ -40,33 +62,27 @@ def main():
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--augment', type=int, default=1)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()
 
-    train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
-    valid_ds = create_captcha_dataset(args.n_valid, seed=args.seed + 1)
+    model_path, trained = (Path(args.eval), {}) if args.eval else train(args)
+    rec = load_recognizer(model_path)
     eval_ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED)
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=args.bs, batch_tfms=captcha_augment() if args.augment else None)
-    learn = captcha_learner(dls, args.model)
-    timer = TrainTimer()
-    learn.fit_one_cycle(args.epochs, args.lr, cbs=timer)
-
-    out = Path(__file__).parent/'results'
-    rec = load_recognizer(save_recognizer(learn, out/f"{args.name}.model"))
     images, labels = list(eval_ds['image']), list(eval_ds['label'])
-    res = dict(args=vars(args), device=str(rec.device), gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-               cpu=platform.processor() or platform.machine(), torch_threads=torch.get_num_threads(),
-               params=sum(p.numel() for p in learn.model.parameters()),
-               train_seconds=round(timer.seconds, 1), train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
+    run = {k: vars(args)[k] for k in ('name', 'eval', 'n_eval')} if args.eval else vars(args)
+    res = dict(args=run, device=str(rec.device), gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+               cpu=platform.processor() or platform.machine(), torch_threads=torch.get_num_threads(), **trained)
     for method in ('greedy', 'beam'):
         start = time.perf_counter()
         preds = [s for s,_ in rec.predict(images, bs=64, method=method)]
         res[f'{method}_seconds'] = round(time.perf_counter() - start, 2)
         res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(o, 4) for o in string_scores(preds, labels)]
+        if method == 'greedy': res['greedy_errors'] = error_profile(preds, labels)
     res['infer_batch_img_per_s'] = round(len(images)/res['greedy_seconds'], 1)
     start = time.perf_counter()
     for img in images[:100]: rec.predict(img)
     res['infer_single_img_per_s'] = round(100/(time.perf_counter() - start), 1)
     print(json.dumps(res, indent=2))
-    (out/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    (Path(__file__).parent/'results'/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

@@ -35,6 +35,7 @@ def captcha_learner(
     metrics=None, # Defaults to sequence accuracy and character error rate
     wd:float=1e-2, # Weight decay
     mixed_precision:bool|None=None, # Train in mixed precision; `None` uses it on a GPU
+    channels_last:bool=True, # Keep the conv weights in channels-last memory format, which is faster
     **kwargs, # Passed to `Learner`
 )->Learner:
     "A `Learner` for the CRNN on `dls` with CTC loss, CTC metrics and a CNN/LSTM/head splitter"
@@ -46,6 +47,7 @@ def captcha_learner(
     learn = Learner(dls, model, loss_func=CTCLossFlat(), metrics=ifnone(metrics, [CTCAccuracy(), CharErrorRate()]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
     if ifnone(mixed_precision, dls.device is not None and torch.device(dls.device).type == 'cuda'): learn.to_fp16()
+    if channels_last: learn.add_cb(ChannelsLast())
     return learn
 
 # %% ../nbs/03_train.ipynb #3025d308
@@ -84,7 +86,8 @@ class Recognizer:
     "A trained CRNN with its charset and input size, reading CAPTCHA images into strings"
     def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None):
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
-        self.model, self.charset, self.img_size = model.eval().to(self.device), charset, tuple(img_size)
+        self.model = model.eval().to(self.device, memory_format=torch.channels_last)  # faster inference, same numbers
+        self.charset, self.img_size = charset, tuple(img_size)
         self.keep_aspect = keep_aspect
 
     def __repr__(self): return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, on {self.device})"

@@ -11,13 +11,14 @@ Prints the numbers and writes them to bench/results/<name>.json.
 import argparse, json, platform, time
 from pathlib import Path
 import torch
-from fastai.vision.all import Callback, default_device
+from fastai.vision.all import Callback
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.folders import string_scores
 from captcha_crnn.results import align, symbol_confusions
 from captcha_crnn.train import captcha_learner, captcha_augment, save_recognizer, load_recognizer
 
 EVAL_SEED = 20_261_125  # never used to draw training data
+RESULTS = Path(__file__).parent/'results'
 
 class TrainTimer(Callback):
     "Seconds spent in the training phase of each epoch (validation excluded)"
@@ -39,14 +40,14 @@ def error_profile(preds, labels, top_k=10):
                 top_confusions=[[f"{a or '-'}->{b or '-'}", n] for (a,b),n in confusions.most_common(top_k)])
 
 def train(args) -> tuple[Path, dict]:
-    "Train the recipe in `args`, save it to results/<name>.model; the saved path and the training numbers"
+    "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
     train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
     valid_ds = create_captcha_dataset(args.n_valid, seed=args.seed + 1)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=args.bs, batch_tfms=captcha_augment() if args.augment else None)
     learn = captcha_learner(dls, args.model)
     timer = TrainTimer()
     learn.fit_one_cycle(args.epochs, args.lr, cbs=timer)
-    path = save_recognizer(learn, Path(__file__).parent/'results'/f"{args.name}.model")
+    path = save_recognizer(learn, RESULTS/f"{args.name}.model")
     return path, dict(params=sum(p.numel() for p in learn.model.parameters()), train_seconds=round(timer.seconds, 1),
                       train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
 
@@ -83,6 +84,6 @@ def main():
     for img in images[:100]: rec.predict(img)
     res['infer_single_img_per_s'] = round(100/(time.perf_counter() - start), 1)
     print(json.dumps(res, indent=2))
-    (Path(__file__).parent/'results'/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

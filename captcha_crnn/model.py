@@ -8,18 +8,29 @@ from fastai.vision.all import *
 from .data import BLANK_IDX
 
 # %% auto #0
-__all__ = ['CRNN_SIZES', 'CNNBackbone', 'CRNN', 'crnn']
+__all__ = ['CRNN_SIZES', 'ImageNorm', 'CNNBackbone', 'CRNN', 'crnn']
+
+# %% ../nbs/01_model.ipynb #a1f0c002
+class ImageNorm(Module):
+    "Standardise each image of a batch to zero mean and unit standard deviation over its pixels and channels"
+    def __init__(self, eps:float=1e-3): self.eps = eps
+    def forward(self, x:Tensor) -> Tensor:
+        std,mean = torch.std_mean(x, dim=(1, 2, 3), keepdim=True)
+        return (x - mean) / (std + self.eps)
 
 # %% ../nbs/01_model.ipynb #c112741e
 class CNNBackbone(nn.Sequential):
     "Conv blocks that halve the height every block and the width in the first `width_pools` blocks, after an optional `input_pool`"
-    def __init__(self, channels=(64, 128, 256, 512), width_pools:int=0, in_channels:int=3, input_pool:int=1):
+    def __init__(self, channels=(64, 128, 256, 512), width_pools:int=2, in_channels:int=3, input_pool:int=1, convs=None):
         if not 0 <= width_pools <= len(channels): raise ValueError(f"width_pools must be between 0 and {len(channels)}, got {width_pools}")
-        self.width_pools,self.input_pool = width_pools,input_pool
+        convs = tuple(ifnone(convs, (1,)*len(channels)))
+        if len(convs) != len(channels) or min(convs) < 1: raise ValueError(f"convs needs a count of at least 1 for each of the {len(channels)} blocks, got {convs}")
+        self.width_pools,self.input_pool,self.convs = width_pools,input_pool,convs
         ins = (in_channels,) + tuple(channels[:-1])
         stem = [nn.AvgPool2d(input_pool)] if input_pool > 1 else []
-        super().__init__(*stem, *[nn.Sequential(ConvLayer(ni, nf, ks=3), nn.MaxPool2d((2, 2) if i < width_pools else (2, 1)))
-                                  for i,(ni,nf) in enumerate(zip(ins, channels))])
+        super().__init__(*stem, *[nn.Sequential(*[ConvLayer(ni if j == 0 else nf, nf, ks=3) for j in range(nc)],
+                                                nn.MaxPool2d((2, 2) if i < width_pools else (2, 1)))
+                                  for i,(ni,nf,nc) in enumerate(zip(ins, channels, convs))])
 
     @property
     def blocks(self): return list(self)[1:] if self.input_pool > 1 else list(self)
@@ -34,19 +45,22 @@ class CRNN(Module):
     def __init__(self,
         n_symbols:int, # Symbols in the charset; the model scores `n_symbols + 1` classes, blank included
         channels=(64, 128, 256, 512), # Output channels of the conv blocks
-        width_pools:int=0, # How many of the first conv blocks also halve the width
-        hidden:int=384, # LSTM hidden size (per direction)
+        convs=(1, 1, 2, 2), # Convolutions in each conv block
+        width_pools:int=2, # How many of the first conv blocks also halve the width
+        hidden:int=256, # LSTM hidden size (per direction)
         n_layers:int=2, # LSTM layers
         seq_len:int=40, # Time steps the features are pooled to
-        dropout:float=0.1, # Dropout before the LSTM, between its layers and before the head
+        dropout:float=0.2, # Dropout before the LSTM, between its layers and before the head
         blank_bias:float=-1.0, # Initial bias of the blank class
         in_channels:int=3, # Channels of the input image
         input_pool:int=1, # Average-pool the input by this factor first (2 reads at half resolution)
+        image_norm:bool=True, # Standardise each image first (`ImageNorm`)
     ):
         if n_symbols < 1: raise ValueError(f"n_symbols must be at least 1, got {n_symbols}")
-        self.config = dict(n_symbols=n_symbols, channels=list(channels), width_pools=width_pools, hidden=hidden, n_layers=n_layers,
-                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, in_channels=in_channels, input_pool=input_pool)
-        self.backbone = CNNBackbone(channels, width_pools, in_channels, input_pool)
+        self.config = dict(n_symbols=n_symbols, channels=list(channels), convs=list(convs), width_pools=width_pools, hidden=hidden, n_layers=n_layers,
+                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, in_channels=in_channels, input_pool=input_pool, image_norm=image_norm)
+        self.norm = ImageNorm() if image_norm else nn.Identity()
+        self.backbone = CNNBackbone(channels, width_pools, in_channels, input_pool, convs)
         self.pool = nn.AdaptiveAvgPool2d((1, seq_len))
         self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(channels[-1], hidden, n_layers, batch_first=True, bidirectional=True, dropout=dropout if n_layers > 1 else 0.)
@@ -81,15 +95,15 @@ class CRNN(Module):
 
     def forward(self, x:Tensor) -> Tensor:
         self.check_input(x)
-        f = self.pool(self.backbone(x)).squeeze(2).transpose(1, 2)  # [B, T, C]
+        f = self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)  # [B, T, C]
         f,_ = self.lstm(self.drop(f))
         return self.head(self.drop(f)).log_softmax(-1)
 
 # %% ../nbs/01_model.ipynb #bd4abcb7
 CRNN_SIZES = {
-    'tutorial': dict(channels=(64, 128, 256, 512), width_pools=0, hidden=384),
-    'small':    dict(channels=(32, 64, 96, 128),  width_pools=2, hidden=128, input_pool=2, seq_len=20),
-    'tiny':     dict(channels=(16, 32, 48, 64),   width_pools=2, hidden=64,  input_pool=2, seq_len=20),
+    'tutorial': dict(channels=(64, 128, 256, 512), convs=(1, 1, 2, 2), width_pools=2, hidden=256, seq_len=40),
+    'small':    dict(channels=(32, 64, 96, 128),   convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=2, seq_len=20),
+    'tiny':     dict(channels=(16, 32, 48, 64),    convs=(1, 1, 1, 1), width_pools=2, hidden=64,  input_pool=2, seq_len=20),
 }
 
 def crnn(n_symbols:int, size:str='small', **kwargs) -> CRNN:

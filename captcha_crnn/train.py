@@ -14,8 +14,9 @@ from .model import *
 from .loss import *
 
 # %% auto #0
-__all__ = ['RECOGNIZER_FORMAT', 'FOLDER_SAMPLES', 'crnn_splitter', 'captcha_augment', 'captcha_learner', 'save_recognizer',
-           'load_captcha_image', 'Recognizer', 'load_recognizer', 'parse_length', 'train_main', 'predict_main']
+__all__ = ['RECOGNIZER_FORMAT', 'FOLDER_SAMPLES', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
+           'captcha_learner', 'fit_input_size', 'save_recognizer', 'load_captcha_image', 'Recognizer',
+           'load_recognizer', 'parse_length', 'train_main', 'predict_main']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -28,6 +29,26 @@ def captcha_augment(max_rotate:float=3., min_zoom:float=0.95, max_zoom:float=1.0
     return aug_transforms(do_flip=False, max_rotate=max_rotate, min_zoom=min_zoom, max_zoom=max_zoom, max_warp=max_warp,
                           max_lighting=max_lighting, pad_mode=PadMode.Border)
 
+# %% ../nbs/03_train.ipynb #b3a0c006
+class TrainingStuck(Exception):
+    "Training stopped in CTC's all-blank phase; the message says what was seen and what to try"
+
+# %% ../nbs/03_train.ipynb #b3a0c007
+class BlankPlateauGuard(Callback):
+    "Raise `TrainingStuck` when, after `pct` of the epochs, no validation sample is read right and CER stays above `max_cer`"
+    order = Recorder.order + 1  # after the metrics of the epoch are recorded
+    def __init__(self, pct:float=0.5, min_epochs:int=3, max_cer:float=0.8): store_attr()
+    def _metric(self, name):
+        return next((m.value for m in self.learn.metrics if getattr(m, 'name', None) == name), None)
+    def after_epoch(self):
+        done = self.epoch + 1
+        if done < max(self.pct*self.n_epoch, self.min_epochs): return
+        acc, cer = self._metric('seq_acc'), self._metric('cer')
+        if acc is None or cer is None or acc > 0 or cer <= self.max_cer: return
+        raise TrainingStuck(f"training is stuck in CTC's all-blank phase: after {done} of {self.n_epoch} epochs no validation image is read right "
+                            f"(character error rate {cer:.2f}). Try the pretrained start, a lower learning rate, more epochs, "
+                            "or check that the labels match the images.")
+
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
     dls:DataLoaders, # From `captcha_dls`, which records the charset and image size
@@ -36,6 +57,7 @@ def captcha_learner(
     wd:float=1e-2, # Weight decay
     mixed_precision:bool|None=None, # Train in mixed precision; `None` uses it on a GPU
     channels_last:bool=True, # Keep the conv weights in channels-last memory format, which is faster
+    guard:bool=True, # Stop a run stuck in CTC's all-blank phase with `TrainingStuck` (`BlankPlateauGuard`)
     **kwargs, # Passed to `Learner`
 )->Learner:
     "A `Learner` for the CRNN on `dls` with CTC loss, CTC metrics and a CNN/LSTM/head splitter"
@@ -48,7 +70,16 @@ def captcha_learner(
                     splitter=crnn_splitter, wd=wd, **kwargs)
     if ifnone(mixed_precision, dls.device is not None and torch.device(dls.device).type == 'cuda'): learn.to_fp16()
     if channels_last: learn.add_cb(ChannelsLast())
+    if guard: learn.add_cb(BlankPlateauGuard())
     return learn
+
+# %% ../nbs/03_train.ipynb #b3a0c002
+def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
+    "The (height, width) to read `img_size` images at: unchanged when at least `min_size`, else scaled up with its aspect ratio kept"
+    (h,w),(min_h,min_w) = img_size, min_size
+    if h < 1 or w < 1: raise ValueError(f"Image size must be positive, got {h}x{w} (HxW)")
+    scale = max(min_h/h, min_w/w, 1.)
+    return max(min_h, math.ceil(h*scale - 1e-9)), max(min_w, math.ceil(w*scale - 1e-9))
 
 # %% ../nbs/03_train.ipynb #3025d308
 RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/1'
@@ -166,19 +197,25 @@ def train_main(
             from captcha_crnn.folders import folder_datasets, infer_charset  # the folders module builds on this one
             train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
             charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
-            size = None if width is None else (height, width)
         else:
             length = parse_length(length)
             kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))
             train_ds = create_captcha_dataset(n_train, seed=seed, **kw)
             valid_ds = create_captcha_dataset(n_valid, seed=seed + 1_000_003, **kw)
-            size = None
+        charset = Charset.create(charset)
+        img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
+        net = crnn(len(charset), model)
+        size = fit_input_size(img_size, net.min_size())
+        if size != tuple(img_size):
+            print(f"images are {img_size[0]}x{img_size[1]} (HxW), smaller than the {model} model's minimum of {net.min_size()[0]}x{net.min_size()[1]}: "
+                  f"reading them scaled up to {size[0]}x{size[1]}")
         augment = ifnone(augment, bool(folder))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, 16 if folder else 64), size=size, keep_aspect=keep_aspect,
                           batch_tfms=captcha_augment() if augment else None)
-        learn = captcha_learner(dls, model)
+        learn = captcha_learner(dls, net)
     except (ValueError, OSError) as e: sys.exit(f"captcha_crnn_train: {e}")
-    learn.fit_one_cycle(ifnone(epochs, _default_epochs(len(train_ds), folder)), ifnone(lr, 3e-3 if folder else 4e-3))
+    try: learn.fit_one_cycle(ifnone(epochs, _default_epochs(len(train_ds), folder)), ifnone(lr, 3e-3 if folder else 4e-3))
+    except TrainingStuck as e: sys.exit(f"captcha_crnn_train: {e}\nNothing was saved to {out}.")
     _, seq_acc, cer = learn.validate()
     path = save_recognizer(learn, out)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}")

@@ -4,7 +4,8 @@
 
 # %% ../nbs/03_train.ipynb #fa9225dc
 from __future__ import annotations
-import json, os, sys
+import importlib.resources, json, os, sys
+from dataclasses import dataclass
 from fastai.vision.all import *
 from fastcore.script import call_parse, Param, bool_arg
 from safetensors.torch import save_file, load_file
@@ -14,9 +15,9 @@ from .model import *
 from .loss import *
 
 # %% auto #0
-__all__ = ['RECOGNIZER_FORMAT', 'FOLDER_SAMPLES', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
-           'captcha_learner', 'fit_input_size', 'save_recognizer', 'load_captcha_image', 'Recognizer',
-           'load_recognizer', 'parse_length', 'train_main', 'predict_main']
+__all__ = ['RECIPES', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
+           'captcha_learner', 'fit_input_size', 'Recipe', 'save_recognizer', 'load_captcha_image', 'Recognizer',
+           'recognizer_path', 'transfer_model', 'load_recognizer', 'parse_length', 'train_main', 'predict_main']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -81,8 +82,40 @@ def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
     scale = max(min_h/h, min_w/w, 1.)
     return max(min_h, math.ceil(h*scale - 1e-9)), max(min_w, math.ceil(w*scale - 1e-9))
 
+# %% ../nbs/03_train.ipynb #b3a0c031
+@dataclass(frozen=True)
+class Recipe:
+    "How to train: length (`epochs`, or about `samples` images seen), peak learning rates, batch size, augmentation, weight decay"
+    lr:float # Peak learning rate (of the LSTM and head when `cnn_lr` is set)
+    bs:int # Batch size
+    epochs:int|None=None # Training epochs; `None` derives them from `samples`
+    samples:int|None=None # About this many images seen in training, whatever the data size
+    cnn_lr:float|None=None # Peak learning rate of the CNN; `None` uses `lr`
+    augment:bool=False # Augment training batches with `captcha_augment`
+    wd:float=1e-2 # Weight decay
+    fine_tune:bool=False # Fine-tune a pretrained start: an epoch for the head alone, then everything
+
+    def n_epochs(self, n_train:int) -> int:
+        "Epochs for `n_train` training images"
+        return self.epochs if self.epochs is not None else max(1, round(self.samples/n_train))
+
+    def fit(self, learn:Learner, n_epochs:int|None=None, lr:float|None=None):
+        "Train `learn` with this recipe (for `n_epochs`, at peak rate `lr`, when given)"
+        n_epochs, lr = ifnone(n_epochs, self.n_epochs(len(learn.dls.train_ds))), ifnone(lr, self.lr)
+        if self.fine_tune: return learn.fine_tune(n_epochs, lr)
+        cnn_lr = lr * (self.cnn_lr/self.lr if self.cnn_lr else 1)
+        learn.fit_one_cycle(n_epochs, np.array([cnn_lr, lr, lr]))
+
+# %% ../nbs/03_train.ipynb #b3a0c032
+RECIPES = {
+    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6),
+    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, wd=1e-3),
+    'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
+    'finetune':        Recipe(lr=2e-3, bs=16, samples=16_000, augment=True, fine_tune=True),
+}
+
 # %% ../nbs/03_train.ipynb #3025d308
-RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/1'
+RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'
 
 def save_recognizer(learn:Learner, path:str|Path) -> Path:
     "Save the model of `learn` to the folder `path` as `model.safetensors` and `config.json`"
@@ -139,16 +172,47 @@ class Recognizer:
             res += list(zip(strings, conf.tolist()))
         return res
 
+# %% ../nbs/03_train.ipynb #b3a0c011
+PRETRAINED = {'base': 'Small CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
+
+def recognizer_path(path:str|Path) -> Path:
+    "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED`"
+    if str(path) in PRETRAINED and not Path(path).exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
+    return Path(path)
+
+# %% ../nbs/03_train.ipynb #b3a0c013
+def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:
+    "A new `CRNN` for `charset_to` with the weights of `model` (trained on `charset_from`); head rows follow the symbols"
+    charset_from, charset_to = Charset.create(charset_from), Charset.create(charset_to)
+    if model.config['n_symbols'] != len(charset_from):
+        raise ValueError(f"The model scores {model.config['n_symbols']} symbols but charset_from has {len(charset_from)}")
+    new = CRNN(**{**model.config, 'n_symbols': len(charset_to)})
+    new.load_state_dict({k:v for k,v in model.state_dict().items() if not k.startswith('head.')}, strict=False)
+    w, b = model.head.weight.detach(), model.head.bias.detach()
+    known = w[[i for i in range(w.shape[0]) if i != BLANK_IDX]]
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        new.head.weight[BLANK_IDX], new.head.bias[BLANK_IDX] = w[BLANK_IDX], b[BLANK_IDX]
+        for s,i in charset_to.o2i.items():
+            j = charset_from.o2i.get(s)
+            if j is not None: new.head.weight[i], new.head.bias[i] = w[j], b[j]
+            else:
+                new.head.weight[i] = known.mean(0) + 0.1*known.std(0)*torch.randn(known.shape[1], generator=g)
+                new.head.bias[i] = b[[j for j in range(len(b)) if j != BLANK_IDX]].mean()
+    return new
+
 # %% ../nbs/03_train.ipynb #14cfb464
 def load_recognizer(path:str|Path, device=None) -> Recognizer:
-    "Load a recognizer saved by `save_recognizer`; reads no pickle"
-    path = Path(path)
+    "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
+    path = recognizer_path(path)
     for fname in ('config.json', 'model.safetensors'):
         if not (path/fname).is_file():
             raise FileNotFoundError(f"{path/fname} not found: a saved recognizer is a folder with config.json and model.safetensors")
     config = json.loads((path/'config.json').read_text())
-    if config.get('format') != RECOGNIZER_FORMAT:
+    if config.get('format') not in (RECOGNIZER_FORMAT, 'captcha_crnn.recognizer/1'):
         raise ValueError(f"{path/'config.json'} is not a captcha_crnn recognizer config (format {config.get('format')!r})")
+    if config['format'] == 'captcha_crnn.recognizer/1':  # saved before ImageNorm and multi-conv blocks existed
+        config['model'] = {'image_norm': False, 'convs': [1]*len(config['model'].get('channels', [0]*4)), **config['model']}
     model = CRNN(**config['model'])
     model.load_state_dict(load_file(path/'model.safetensors'))
     return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
@@ -159,13 +223,6 @@ def parse_length(length:str) -> int|tuple[int, int]:
     try: lo,_,hi = length.partition('-'); return int(lo) if not hi else (int(lo), int(hi))
     except ValueError: raise ValueError(f"--length must be a number such as 5 or a range such as 4-6, got {length!r}") from None
 
-# %% ../nbs/03_train.ipynb #8f5b2477
-FOLDER_SAMPLES = 64_000  # training samples (epochs x images) of the default recipe for a folder
-
-def _default_epochs(n_train:int, folder:str|None) -> int:
-    "6 epochs of fresh synthetic data, or about `FOLDER_SAMPLES` samples of a user's (small) folder"
-    return max(1, round(FOLDER_SAMPLES/n_train)) if folder else 6
-
 # %% ../nbs/03_train.ipynb #bc380584
 @call_parse
 def train_main(
@@ -175,12 +232,13 @@ def train_main(
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
     height:int=None, # Image height: default 60, or with --folder the first image's
-    model:str='small', # Model size: tutorial, small or tiny
-    epochs:int=None, # Training epochs: default 6, or with --folder enough for about 64,000 samples
-    lr:float=None, # Peak learning rate of the one-cycle schedule: default 4e-3, or 3e-3 with --folder
-    bs:int=None, # Batch size: default 64, or 16 with --folder
+    model:str=None, # Model size to train from scratch: tutorial, small (default) or tiny
+    from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --model), `scratch` (default otherwise) or a saved recognizer's folder
+    epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: synthetic, folder, or finetune)
+    lr:float=None, # Peak learning rate; default from the recipe
+    bs:int=None, # Batch size; default from the recipe
     seed:int=0, # Seed of the training data (validation uses another), or with --folder of the split
-    augment:bool_arg=None, # Augment training batches (True/False): default False, or True with --folder
+    augment:bool_arg=None, # Augment training batches (True/False); default from the recipe
     folder:str=None, # Train on your own labelled images in this folder instead of synthetic CAPTCHAs
     labels:str=None, # With --folder: a CSV/TSV of file,label; by default labels come from file names
     sep:str='_', # With --folder: a file name's label is its stem up to the first `sep`; '' keeps the whole stem
@@ -203,18 +261,25 @@ def train_main(
             train_ds = create_captcha_dataset(n_train, seed=seed, **kw)
             valid_ds = create_captcha_dataset(n_valid, seed=seed + 1_000_003, **kw)
         charset = Charset.create(charset)
+        start = ifnone(from_model, 'base' if folder and model is None else 'scratch')
+        if start != 'scratch' and model is not None: raise ValueError(f"--model {model} trains from scratch; it cannot be combined with --from_model {start}")
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
-        net = crnn(len(charset), model)
+        if start == 'scratch': net = crnn(len(charset), ifnone(model, 'small'))
+        else:
+            pretrained = load_recognizer(start, device='cpu')
+            net = transfer_model(pretrained.model, pretrained.charset, charset)
+            if width is None: img_size = pretrained.img_size
+            print(f"fine-tuning {start} (pretrained on {len(pretrained.charset)} symbols) at {img_size[0]}x{img_size[1]}; --from_model scratch trains from scratch")
         size = fit_input_size(img_size, net.min_size())
         if size != tuple(img_size):
-            print(f"images are {img_size[0]}x{img_size[1]} (HxW), smaller than the {model} model's minimum of {net.min_size()[0]}x{net.min_size()[1]}: "
+            print(f"images are {img_size[0]}x{img_size[1]} (HxW), smaller than the model's minimum of {net.min_size()[0]}x{net.min_size()[1]}: "
                   f"reading them scaled up to {size[0]}x{size[1]}")
-        augment = ifnone(augment, bool(folder))
-        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, 16 if folder else 64), size=size, keep_aspect=keep_aspect,
-                          batch_tfms=captcha_augment() if augment else None)
-        learn = captcha_learner(dls, net)
+        recipe = RECIPES['synthetic' if not folder else 'folder' if start == 'scratch' else 'finetune']
+        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, recipe.bs), size=size, keep_aspect=keep_aspect,
+                          batch_tfms=captcha_augment() if ifnone(augment, recipe.augment) else None)
+        learn = captcha_learner(dls, net, wd=recipe.wd)
     except (ValueError, OSError) as e: sys.exit(f"captcha_crnn_train: {e}")
-    try: learn.fit_one_cycle(ifnone(epochs, _default_epochs(len(train_ds), folder)), ifnone(lr, 3e-3 if folder else 4e-3))
+    try: recipe.fit(learn, epochs, lr)
     except TrainingStuck as e: sys.exit(f"captcha_crnn_train: {e}\nNothing was saved to {out}.")
     _, seq_acc, cer = learn.validate()
     path = save_recognizer(learn, out)

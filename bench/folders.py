@@ -1,0 +1,58 @@
+"""Measure the plain `captcha_crnn_train --folder DIR` on fixture folders of several styles.
+
+Writes each style's folder once (seeded) under bench/.fixtures/, then runs the command exactly as a user
+would, once per split seed, and records the held-out accuracy it prints, its wall time and whether it got
+stuck. Results go to bench/results/folders-<style>.json.
+
+    python bench/folders.py                                  # every style, split seeds 0 1 2
+    python bench/folders.py --styles faint --seeds 0 --args "--from_model scratch"
+"""
+import argparse, json, re, subprocess, sys, time
+from pathlib import Path
+from captcha_crnn.folders import write_captcha_folder
+from captcha_crnn.styles import STYLES, write_style_folder
+
+HERE = Path(__file__).parent
+FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'
+FIXTURE_STYLES = ['classic', *STYLES]  # classic: write_captcha_folder, the captcha package's style roughened
+
+def fixture(style:str, n:int, seed:int=2026) -> Path:
+    "The folder of `n` CAPTCHAs of `style`, written once"
+    path = FIXTURES/f"{style}-{n}-{seed}"
+    if not path.exists():
+        tmp = path.with_name(path.name + '.tmp')
+        if style == 'classic': write_captcha_folder(tmp, n, seed=seed, progress=False)
+        else: write_style_folder(tmp, style, n, seed=seed)
+        tmp.rename(path)
+    return path
+
+def run_train(folder:Path, seed:int, extra:list[str], out:Path) -> dict:
+    "Run the train command on `folder` with split `seed`; what it printed, parsed"
+    cmd = ['captcha_crnn_train', '--folder', str(folder), '--seed', str(seed), '--out', str(out), *extra]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    res = dict(command=' '.join(cmd), seconds=round(time.perf_counter() - start, 1), exit_code=proc.returncode)
+    m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", proc.stdout)
+    if m: res.update(seq_acc=float(m.group(1)), cer=float(m.group(2)))
+    res['stuck'] = "stuck in CTC's all-blank phase" in proc.stderr
+    if proc.returncode and not res['stuck']: res['stderr_tail'] = proc.stderr[-2000:]
+    return res
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='Split seeds')
+    p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
+    p.add_argument('--args', default='', help='Extra arguments for captcha_crnn_train')
+    p.add_argument('--name', default='folders', help='Result files are <name>-<style>.json')
+    args = p.parse_args()
+    for style in args.styles:
+        folder = fixture(style, args.n)
+        runs = [run_train(folder, s, args.args.split(), FIXTURES/'model') for s in args.seeds]
+        accs = [r.get('seq_acc') for r in runs]
+        res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
+                   min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
+        print(json.dumps(res), flush=True)
+        (RESULTS/f"{args.name}-{style}.json").write_text(json.dumps(res, indent=2) + '\n')
+
+if __name__ == '__main__': main()

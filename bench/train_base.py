@@ -1,0 +1,45 @@
+"""Train the pretrained base recognizer that ships in captcha_crnn/pretrained/base.
+
+The small CRNN learns 0-9, A-Z and a-z from CAPTCHAs of lengths 4-8 drawn in a new random style each
+(captcha_crnn.styles.random_style, a quarter in the captcha package's own style), all resized to 64x192.
+Everything is seeded: the same command gives the same data, and on the same machine the same weights.
+
+    python bench/train_base.py --out captcha_crnn/pretrained/base
+"""
+import argparse, json, sys, time
+import numpy as np
+from captcha_crnn.data import Charset, captcha_dls
+from captcha_crnn.styles import PRETRAIN_SYMBOLS, create_styled_dataset
+from captcha_crnn.train import captcha_learner, save_recognizer
+from fastai.vision.all import set_seed
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--n', type=int, default=50_000, help='Training CAPTCHAs')
+    p.add_argument('--n_valid', type=int, default=1_000, help='Validation CAPTCHAs (seed + 1)')
+    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--lr', type=float, default=3e-3, help='Peak learning rate of the LSTM and head')
+    p.add_argument('--cnn_lr', type=float, default=8e-3, help='Peak learning rate of the CNN')
+    p.add_argument('--bs', type=int, default=64)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--out', default='captcha_crnn/pretrained/base')
+    args = p.parse_args()
+    set_seed(args.seed)
+    img_size = (64, 192)
+    start = time.perf_counter()
+    train_ds = create_styled_dataset(args.n, None, seed=args.seed, img_size=img_size)
+    valid_ds = create_styled_dataset(args.n_valid, None, seed=args.seed + 1, img_size=img_size)
+    print(f"drew {args.n} + {args.n_valid} CAPTCHAs in {time.perf_counter() - start:.0f} s", flush=True)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs)
+    learn = captcha_learner(dls, 'small')
+    start = time.perf_counter()
+    learn.fit_one_cycle(args.epochs, np.array([args.cnn_lr, args.lr, args.lr]))
+    _, seq_acc, cer = learn.validate()
+    path = save_recognizer(learn, args.out)
+    cfg = json.loads((path/'config.json').read_text())
+    cfg['provenance'] = dict(command='python bench/train_base.py ' + ' '.join(sys.argv[1:]), args=vars(args),
+                             train_seconds=round(time.perf_counter() - start), valid_seq_acc=round(seq_acc, 4), valid_cer=round(cer, 4))
+    (path/'config.json').write_text(json.dumps(cfg, indent=2))
+    print(f"sequence accuracy {seq_acc:.4f}, CER {cer:.4f} on {args.n_valid} held-out CAPTCHAs; saved to {path}")
+
+if __name__ == '__main__': main()

@@ -1,0 +1,55 @@
+"""The original tutorial's budget: 1,000 synthetic CAPTCHAs split 80/20, 20 epochs at batch 16, from scratch.
+
+Each variant changes one thing of the recipe, so their rows say what takes a model out of CTC's all-blank
+phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the accuracy after every epoch.
+
+    python bench/tutorial_budget.py --variants recipe --arch small
+    python bench/tutorial_budget.py --variants no-norm image-norm augment recipe --arch small --threads 1
+"""
+import argparse, json, time
+from pathlib import Path
+import torch
+from captcha_crnn.data import create_captcha_dataset, captcha_dls
+from captcha_crnn.model import crnn
+from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from dataclasses import replace
+from fastai.vision.all import set_seed
+
+RESULTS = Path(__file__).parent/'results'
+RECIPE = RECIPES['tutorial_budget']
+# Each variant: (ImageNorm in the model, the recipe it trains with); 'recipe' is the project's, the others take parts away
+VARIANTS = {
+    'no-norm':    (False, replace(RECIPE, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
+    'image-norm': (True,  replace(RECIPE, augment=False, cnn_lr=None)),
+    'augment':    (True,  replace(RECIPE, cnn_lr=None)),
+    'recipe':     (True,  RECIPE),
+}
+
+def run(variant:str, arch:str, seed:int) -> dict:
+    image_norm, recipe = VARIANTS[variant]
+    set_seed(seed)
+    dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
+                      batch_tfms=captcha_augment() if recipe.augment else None)
+    learn = captcha_learner(dls, crnn(len(dls.charset), arch, image_norm=image_norm), wd=recipe.wd, guard=False)
+    start = time.perf_counter()
+    with learn.no_bar(): recipe.fit(learn)
+    curve = [round(float(r[2]), 4) for r in learn.recorder.values]
+    return dict(variant=variant, arch=arch, seed=seed, image_norm=image_norm, recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
+                seq_acc=curve[-1], cer=round(float(learn.recorder.values[-1][3]), 4), seq_acc_by_epoch=curve,
+                first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
+    p.add_argument('--arch', default='small')
+    p.add_argument('--seeds', nargs='+', type=int, default=[0])
+    p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    args = p.parse_args()
+    if args.threads: torch.set_num_threads(args.threads)
+    for variant in args.variants:
+        runs = [run(variant, args.arch, s) for s in args.seeds]
+        res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs))
+        print(json.dumps(res), flush=True)
+        (RESULTS/f"tb-{variant}-{args.arch}.json").write_text(json.dumps(res, indent=2) + '\n')
+
+if __name__ == '__main__': main()

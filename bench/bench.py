@@ -4,8 +4,8 @@ Trains on synthetic CAPTCHAs drawn with `--seed`, then evaluates the saved recog
 2,000 CAPTCHAs drawn with a seed that no training set of this project uses (EVAL_SEED).
 Prints the numbers and writes them to bench/results/<name>.json.
 
-    python bench/bench.py --name small-cpu --model small --n_train 16000 --epochs 8
-    python bench/bench.py --name tutorial-budget --model tutorial --n_train 1000 --epochs 20
+    python bench/bench.py --name small-synthetic --model small --n_train 30000            # the `synthetic` recipe
+    python bench/bench.py --name small-cpu --model small --n_train 16000 --epochs 8 --lr 3e-3 --augment 1
     python bench/bench.py --name small-cpu-6ep-eval --eval bench/results/small-cpu-6ep.model
 """
 import argparse, json, platform, time
@@ -15,7 +15,8 @@ from fastai.vision.all import Callback
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.folders import string_scores
 from captcha_crnn.results import align, symbol_confusions
-from captcha_crnn.train import captcha_learner, captcha_augment, save_recognizer, load_recognizer
+from captcha_crnn.train import RECIPES, captcha_learner, captcha_augment, save_recognizer, load_recognizer
+from dataclasses import replace
 
 EVAL_SEED = 20_261_125  # never used to draw training data
 RESULTS = Path(__file__).parent/'results'
@@ -43,10 +44,13 @@ def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
     train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
     valid_ds = create_captcha_dataset(args.n_valid, seed=args.seed + 1)
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=args.bs, batch_tfms=captcha_augment() if args.augment else None)
-    learn = captcha_learner(dls, args.model)
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment') if (v := getattr(args, k)) is not None})
+    args.epochs = recipe.n_epochs(args.n_train)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=recipe.bs, batch_tfms=captcha_augment() if recipe.augment else None)
+    learn = captcha_learner(dls, args.model, wd=recipe.wd)
     timer = TrainTimer()
-    learn.fit_one_cycle(args.epochs, args.lr, cbs=timer)
+    learn.add_cb(timer)
+    recipe.fit(learn)
     path = save_recognizer(learn, RESULTS/f"{args.name}.model")
     return path, dict(params=sum(p.numel() for p in learn.model.parameters()), train_seconds=round(timer.seconds, 1),
                       train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
@@ -55,13 +59,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
     p.add_argument('--model', default='small', help='CRNN size: tutorial, small or tiny')
-    p.add_argument('--n_train', type=int, default=16_000)
+    p.add_argument('--recipe', default='synthetic', choices=list(RECIPES), help='Training recipe; the options below override its settings')
+    p.add_argument('--n_train', type=int, default=30_000)
     p.add_argument('--n_valid', type=int, default=500, help='Validation set watched during training (seed+1)')
     p.add_argument('--n_eval', type=int, default=2_000, help='Held-out CAPTCHAs for the final numbers')
-    p.add_argument('--epochs', type=int, default=8)
-    p.add_argument('--lr', type=float, default=3e-3)
-    p.add_argument('--bs', type=int, default=64)
-    p.add_argument('--augment', type=int, default=1)
+    p.add_argument('--epochs', type=int, default=None)
+    p.add_argument('--lr', type=float, default=None)
+    p.add_argument('--bs', type=int, default=None)
+    p.add_argument('--augment', type=int, default=None)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()

@@ -22,6 +22,7 @@ VARIANTS = {
     'no-norm':    (False, replace(RECIPE, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
     'image-norm': (True,  replace(RECIPE, augment=False, cnn_lr=None)),
     'augment':    (True,  replace(RECIPE, cnn_lr=None)),
+    'cnn-lr':     (True,  replace(RECIPE, augment=False)),
     'recipe':     (True,  RECIPE),
 }
 

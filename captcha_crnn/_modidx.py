@@ -179,5 +179,6 @@ d = { 'settings': { 'branch': 'main',
                                     'captcha_crnn.train.predict_main': ('train.html#predict_main', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.recognizer_path': ('train.html#recognizer_path', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.save_recognizer': ('train.html#save_recognizer', 'captcha_crnn/train.py'),
+                                    'captcha_crnn.train.starting_model': ('train.html#starting_model', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.train_main': ('train.html#train_main', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.transfer_model': ('train.html#transfer_model', 'captcha_crnn/train.py')}}}

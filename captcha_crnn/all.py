@@ -13,4 +13,5 @@ from .loss import *
 from .train import *
 from .results import *
 from .folders import *
+from .styles import *
 __all__ = [o for o in dir() if not o.startswith('_')]  # re-export everything above, like fastai's `all` modules

@@ -16,8 +16,9 @@ from .loss import *
 
 # %% auto #0
 __all__ = ['RECIPES', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
-           'captcha_learner', 'fit_input_size', 'Recipe', 'save_recognizer', 'load_captcha_image', 'Recognizer',
-           'recognizer_path', 'transfer_model', 'load_recognizer', 'parse_length', 'train_main', 'predict_main']
+           'captcha_learner', 'Recipe', 'save_recognizer', 'load_captcha_image', 'Recognizer', 'load_recognizer',
+           'recognizer_path', 'transfer_model', 'fit_input_size', 'starting_model', 'parse_length', 'train_main',
+           'predict_main']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -74,14 +75,6 @@ def captcha_learner(
     if guard: learn.add_cb(BlankPlateauGuard())
     return learn
 
-# %% ../nbs/03_train.ipynb #b3a0c002
-def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
-    "The (height, width) to read `img_size` images at: unchanged when at least `min_size`, else scaled up with its aspect ratio kept"
-    (h,w),(min_h,min_w) = img_size, min_size
-    if h < 1 or w < 1: raise ValueError(f"Image size must be positive, got {h}x{w} (HxW)")
-    scale = max(min_h/h, min_w/w, 1.)
-    return max(min_h, math.ceil(h*scale - 1e-9)), max(min_w, math.ceil(w*scale - 1e-9))
-
 # %% ../nbs/03_train.ipynb #b3a0c031
 @dataclass(frozen=True)
 class Recipe:
@@ -94,6 +87,7 @@ class Recipe:
     augment:bool=False # Augment training batches with `captcha_augment`
     wd:float=1e-2 # Weight decay
     fine_tune:bool=False # Fine-tune a pretrained start: an epoch for the head alone, then everything
+    lr_mult:float=100 # When fine-tuning, the head's rate over the CNN's (fastai's `fine_tune` default)
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -102,7 +96,7 @@ class Recipe:
     def fit(self, learn:Learner, n_epochs:int|None=None, lr:float|None=None):
         "Train `learn` with this recipe (for `n_epochs`, at peak rate `lr`, when given)"
         n_epochs, lr = ifnone(n_epochs, self.n_epochs(len(learn.dls.train_ds))), ifnone(lr, self.lr)
-        if self.fine_tune: return learn.fine_tune(n_epochs, lr)
+        if self.fine_tune: return learn.fine_tune(n_epochs, lr, lr_mult=self.lr_mult)
         cnn_lr = lr * (self.cnn_lr/self.lr if self.cnn_lr else 1)
         learn.fit_one_cycle(n_epochs, np.array([cnn_lr, lr, lr]))
 
@@ -172,6 +166,22 @@ class Recognizer:
             res += list(zip(strings, conf.tolist()))
         return res
 
+# %% ../nbs/03_train.ipynb #14cfb464
+def load_recognizer(path:str|Path, device=None) -> Recognizer:
+    "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
+    path = recognizer_path(path)
+    for fname in ('config.json', 'model.safetensors'):
+        if not (path/fname).is_file():
+            raise FileNotFoundError(f"{path/fname} not found: a saved recognizer is a folder with config.json and model.safetensors")
+    config = json.loads((path/'config.json').read_text())
+    if config.get('format') not in (RECOGNIZER_FORMAT, 'captcha_crnn.recognizer/1'):
+        raise ValueError(f"{path/'config.json'} is not a captcha_crnn recognizer config (format {config.get('format')!r})")
+    if config['format'] == 'captcha_crnn.recognizer/1':  # saved before ImageNorm and multi-conv blocks existed
+        config['model'] = {'image_norm': False, 'convs': [1]*len(config['model'].get('channels', [0]*4)), **config['model']}
+    model = CRNN(**config['model'])
+    model.load_state_dict(load_file(path/'model.safetensors'))
+    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
+
 # %% ../nbs/03_train.ipynb #b3a0c011
 PRETRAINED = {'base': 'Small CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
 
@@ -201,21 +211,35 @@ def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str,
                 new.head.bias[i] = b[[j for j in range(len(b)) if j != BLANK_IDX]].mean()
     return new
 
-# %% ../nbs/03_train.ipynb #14cfb464
-def load_recognizer(path:str|Path, device=None) -> Recognizer:
-    "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
-    path = recognizer_path(path)
-    for fname in ('config.json', 'model.safetensors'):
-        if not (path/fname).is_file():
-            raise FileNotFoundError(f"{path/fname} not found: a saved recognizer is a folder with config.json and model.safetensors")
-    config = json.loads((path/'config.json').read_text())
-    if config.get('format') not in (RECOGNIZER_FORMAT, 'captcha_crnn.recognizer/1'):
-        raise ValueError(f"{path/'config.json'} is not a captcha_crnn recognizer config (format {config.get('format')!r})")
-    if config['format'] == 'captcha_crnn.recognizer/1':  # saved before ImageNorm and multi-conv blocks existed
-        config['model'] = {'image_norm': False, 'convs': [1]*len(config['model'].get('channels', [0]*4)), **config['model']}
-    model = CRNN(**config['model'])
-    model.load_state_dict(load_file(path/'model.safetensors'))
-    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
+# %% ../nbs/03_train.ipynb #b3a0c002
+def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
+    "The (height, width) to read `img_size` images at: unchanged when at least `min_size`, else scaled up with its aspect ratio kept"
+    (h,w),(min_h,min_w) = img_size, min_size
+    if h < 1 or w < 1: raise ValueError(f"Image size must be positive, got {h}x{w} (HxW)")
+    scale = max(min_h/h, min_w/w, 1.)
+    return max(min_h, math.ceil(h*scale - 1e-9)), max(min_w, math.ceil(w*scale - 1e-9))
+
+# %% ../nbs/03_train.ipynb #b3a0c018
+def starting_model(
+    charset:Charset|str, # Symbols of the labels to learn
+    img_size:tuple, # (height, width) of the data's images
+    from_model:str|Path='scratch', # `scratch`, or a pretrained name (`PRETRAINED`) or a saved recognizer's folder
+    arch:str='small', # The `CRNN_SIZES` size of a model from scratch
+    keep_size:bool=False, # Train at `img_size` even when fine-tuning (a CRNN reads any size it can reduce)
+)->tuple[CRNN, tuple, str]:
+    "The model to start training from, the (height, width) to train at, and a line saying what was chosen"
+    charset = Charset.create(charset)
+    if str(from_model) == 'scratch': net, size, said = crnn(len(charset), arch), tuple(img_size), f"training the {arch} model from scratch"
+    else:
+        pretrained = load_recognizer(from_model, device='cpu')
+        net = transfer_model(pretrained.model, pretrained.charset, charset)
+        size = tuple(img_size) if keep_size else pretrained.img_size
+        said = f"fine-tuning {from_model} (pretrained on {len(pretrained.charset)} symbols) at {size[0]}x{size[1]}"
+    fitted = fit_input_size(size, net.min_size())
+    if fitted != size:
+        said += (f"; images of {size[0]}x{size[1]} (HxW) are smaller than the model's minimum of {net.min_size()[0]}x{net.min_size()[1]}, "
+                 f"so they are read scaled up to {fitted[0]}x{fitted[1]}")
+    return net, fitted, said
 
 # %% ../nbs/03_train.ipynb #a8dab684
 def parse_length(length:str) -> int|tuple[int, int]:
@@ -234,7 +258,7 @@ def train_main(
     height:int=None, # Image height: default 60, or with --folder the first image's
     model:str=None, # Model size to train from scratch: tutorial, small (default) or tiny
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --model), `scratch` (default otherwise) or a saved recognizer's folder
-    epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: synthetic, folder, or finetune)
+    epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
     lr:float=None, # Peak learning rate; default from the recipe
     bs:int=None, # Batch size; default from the recipe
     seed:int=0, # Seed of the training data (validation uses another), or with --folder of the split
@@ -264,17 +288,9 @@ def train_main(
         start = ifnone(from_model, 'base' if folder and model is None else 'scratch')
         if start != 'scratch' and model is not None: raise ValueError(f"--model {model} trains from scratch; it cannot be combined with --from_model {start}")
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
-        if start == 'scratch': net = crnn(len(charset), ifnone(model, 'small'))
-        else:
-            pretrained = load_recognizer(start, device='cpu')
-            net = transfer_model(pretrained.model, pretrained.charset, charset)
-            if width is None: img_size = pretrained.img_size
-            print(f"fine-tuning {start} (pretrained on {len(pretrained.charset)} symbols) at {img_size[0]}x{img_size[1]}; --from_model scratch trains from scratch")
-        size = fit_input_size(img_size, net.min_size())
-        if size != tuple(img_size):
-            print(f"images are {img_size[0]}x{img_size[1]} (HxW), smaller than the model's minimum of {net.min_size()[0]}x{net.min_size()[1]}: "
-                  f"reading them scaled up to {size[0]}x{size[1]}")
-        recipe = RECIPES['synthetic' if not folder else 'folder' if start == 'scratch' else 'finetune']
+        net, size, said = starting_model(charset, img_size, start, ifnone(model, 'small'), keep_size=width is not None)
+        print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
+        recipe = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else 'synthetic']
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, recipe.bs), size=size, keep_aspect=keep_aspect,
                           batch_tfms=captcha_augment() if ifnone(augment, recipe.augment) else None)
         learn = captcha_learner(dls, net, wd=recipe.wd)

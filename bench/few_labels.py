@@ -1,0 +1,51 @@
+"""Held-out accuracy against the number of labelled images, from scratch and from the pretrained base.
+
+For each fixture style (bench/folders.py writes them), the first N images of a seeded shuffle of 800 are the
+training set and a fixed 200 are held out. Both starts train for the same number of samples (the `finetune`
+recipe's), so the rows compare what a start is worth at equal training time.
+
+    python bench/few_labels.py --styles classic faint tiny_digits --sizes 50 100 200 400 800
+"""
+import argparse, json, time
+from pathlib import Path
+from captcha_crnn.data import captcha_dls
+from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
+from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner, starting_model
+from fastai.vision.all import set_seed
+from folders import FIXTURE_STYLES, RESULTS, fixture
+
+def run(style:str, n_labels:int, start:str, seed:int=0) -> dict:
+    train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
+    train_ds = train_all.select(range(n_labels))
+    charset = infer_charset(train_all['label'], valid_ds['label'])
+    recipe = RECIPES['finetune'] if start != 'scratch' else RECIPES['folder']
+    set_seed(seed)
+    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=min(recipe.bs, n_labels), size=size,
+                      batch_tfms=captcha_augment() if recipe.augment else None)
+    learn = captcha_learner(dls, net, wd=recipe.wd, guard=False)
+    n_epochs = RECIPES['finetune'].n_epochs(n_labels)  # the same number of samples for both starts
+    t = time.perf_counter()
+    with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs)
+    _, seq_acc, cer = learn.validate()
+    return dict(style=style, n_labels=n_labels, start=start, epochs=n_epochs, train_seconds=round(time.perf_counter() - t, 1),
+                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--styles', nargs='+', default=['classic', 'faint', 'tiny_digits'], choices=FIXTURE_STYLES)
+    p.add_argument('--sizes', nargs='+', type=int, default=[50, 100, 200, 400, 800])
+    p.add_argument('--starts', nargs='+', default=['base', 'scratch'])
+    p.add_argument('--name', default='few-labels')
+    args = p.parse_args()
+    out = RESULTS/f"{args.name}.json"
+    rows = json.loads(out.read_text())['runs'] if out.exists() else []
+    for style in args.styles:
+        for n in args.sizes:
+            for start in args.starts:
+                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start for r in rows): continue
+                rows.append(run(style, n, start))
+                print(json.dumps(rows[-1]), flush=True)
+                out.write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
+
+if __name__ == '__main__': main()

@@ -48,7 +48,7 @@ def main():
     args = p.parse_args()
     for style in args.styles:
         folder = fixture(style, args.n)
-        runs = [run_train(folder, s, args.args.split(), FIXTURES/'model') for s in args.seeds]
+        runs = [run_train(folder, s, args.args.split(), FIXTURES/f"model-{style}") for s in args.seeds]
         accs = [r.get('seq_acc') for r in runs]
         res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
                    min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))

@@ -16,8 +16,8 @@ from .loss import *
 
 # %% auto #0
 __all__ = ['RECIPES', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
-           'captcha_learner', 'Recipe', 'save_recognizer', 'load_captcha_image', 'Recognizer', 'load_recognizer',
-           'recognizer_path', 'transfer_model', 'fit_input_size', 'starting_model', 'parse_length', 'train_main',
+           'captcha_learner', 'Recipe', 'save_recognizer', 'load_captcha_image', 'Recognizer', 'recognizer_path',
+           'load_recognizer', 'transfer_model', 'fit_input_size', 'starting_model', 'parse_length', 'train_main',
            'predict_main']
 
 # %% ../nbs/03_train.ipynb #747a0349
@@ -105,7 +105,7 @@ RECIPES = {
     'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6),
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, wd=1e-3),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
-    'finetune':        Recipe(lr=2e-3, bs=16, samples=16_000, augment=True, fine_tune=True),
+    'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),
 }
 
 # %% ../nbs/03_train.ipynb #3025d308
@@ -166,6 +166,14 @@ class Recognizer:
             res += list(zip(strings, conf.tolist()))
         return res
 
+# %% ../nbs/03_train.ipynb #b3a0c011
+PRETRAINED = {'base': 'Small CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
+
+def recognizer_path(path:str|Path) -> Path:
+    "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED`"
+    if str(path) in PRETRAINED and not Path(path).exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
+    return Path(path)
+
 # %% ../nbs/03_train.ipynb #14cfb464
 def load_recognizer(path:str|Path, device=None) -> Recognizer:
     "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
@@ -181,14 +189,6 @@ def load_recognizer(path:str|Path, device=None) -> Recognizer:
     model = CRNN(**config['model'])
     model.load_state_dict(load_file(path/'model.safetensors'))
     return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
-
-# %% ../nbs/03_train.ipynb #b3a0c011
-PRETRAINED = {'base': 'Small CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
-
-def recognizer_path(path:str|Path) -> Path:
-    "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED`"
-    if str(path) in PRETRAINED and not Path(path).exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
-    return Path(path)
 
 # %% ../nbs/03_train.ipynb #b3a0c013
 def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:

@@ -199,7 +199,8 @@ def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str,
     new = CRNN(**{**model.config, 'n_symbols': len(charset_to)})
     new.load_state_dict({k:v for k,v in model.state_dict().items() if not k.startswith('head.')}, strict=False)
     w, b = model.head.weight.detach(), model.head.bias.detach()
-    known = w[[i for i in range(w.shape[0]) if i != BLANK_IDX]]
+    symbol_rows = [i for i in range(w.shape[0]) if i != BLANK_IDX]
+    known_w, known_b = w[symbol_rows], b[symbol_rows]
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         new.head.weight[BLANK_IDX], new.head.bias[BLANK_IDX] = w[BLANK_IDX], b[BLANK_IDX]
@@ -207,8 +208,8 @@ def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str,
             j = charset_from.o2i.get(s)
             if j is not None: new.head.weight[i], new.head.bias[i] = w[j], b[j]
             else:
-                new.head.weight[i] = known.mean(0) + 0.1*known.std(0)*torch.randn(known.shape[1], generator=g)
-                new.head.bias[i] = b[[j for j in range(len(b)) if j != BLANK_IDX]].mean()
+                new.head.weight[i] = known_w.mean(0) + 0.1*known_w.std(0)*torch.randn(known_w.shape[1], generator=g)
+                new.head.bias[i] = known_b.mean()
     return new
 
 # %% ../nbs/03_train.ipynb #b3a0c002

@@ -12,9 +12,9 @@ import captcha.image
 import datasets
 
 # %% auto #0
-__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'create_captcha_dataset', 'captcha_grid',
-           'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'to_rgb', 'fit_image', 'FitImage',
-           'get_image', 'get_label', 'pad_labels', 'captcha_dls']
+__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'render_dataset', 'create_captcha_dataset',
+           'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'to_rgb', 'fit_image',
+           'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -106,6 +106,16 @@ def render_captcha(seed:str, length=5, symbols:str=DEFAULT_SYMBOLS, width:int=16
 def _render_chunk(idxs, seed, length, symbols, width, height):
     return [render_captcha(f"{seed}:{i}", length, symbols, width, height) for i in idxs]
 
+def render_dataset(render_chunk, n:int, n_workers:int|None=None, progress:bool=True, chunk_size:int=250, **kwargs) -> datasets.Dataset:
+    "A `datasets.Dataset` of `image` and `label` from `render_chunk(range, **kwargs)`, which returns (PNG bytes, label) pairs, run over chunks of `range(n)` in parallel"
+    chunks = [range(i, min(i+chunk_size, n)) for i in range(0, n, chunk_size)]
+    n_workers = min(ifnone(n_workers, defaults.cpus), len(chunks))
+    rendered = parallel(render_chunk, chunks, n_workers=n_workers if n_workers > 1 else 0, progress=progress and len(chunks) > 1, **kwargs)
+    rendered = [o for chunk in rendered for o in chunk]
+    features = datasets.Features({'image': datasets.Image(), 'label': datasets.Value('string')})
+    return datasets.Dataset.from_dict({'image': [{'bytes': png, 'path': None} for png,_ in rendered],
+                                       'label': [label for _,label in rendered]}, features=features)
+
 # %% ../nbs/00_data.ipynb #b88f0fef
 def create_captcha_dataset(
     size:int, # Number of CAPTCHAs
@@ -123,14 +133,7 @@ def create_captcha_dataset(
     _check_length(length)
     symbols = Charset.create(charset).symbols
     if seed is None: seed = random.SystemRandom().randrange(2**32)
-    chunks = [range(i, min(i+chunk_size, size)) for i in range(0, size, chunk_size)]
-    n_workers = min(ifnone(n_workers, defaults.cpus), len(chunks))
-    rendered = parallel(_render_chunk, chunks, seed=seed, length=length, symbols=symbols, width=width, height=height,
-                        n_workers=n_workers if n_workers > 1 else 0, progress=progress and len(chunks) > 1)
-    rendered = [o for chunk in rendered for o in chunk]
-    features = datasets.Features({'image': datasets.Image(), 'label': datasets.Value('string')})
-    return datasets.Dataset.from_dict({'image': [{'bytes': png, 'path': None} for png,_ in rendered],
-                                       'label': [label for _,label in rendered]}, features=features)
+    return render_dataset(_render_chunk, size, n_workers, progress, chunk_size, seed=seed, length=length, symbols=symbols, width=width, height=height)
 
 # %% ../nbs/00_data.ipynb #47da0bb2
 def captcha_grid(n:int, ncols:int=3, figsize=None, **kwargs):

@@ -4,16 +4,15 @@
 
 # %% ../nbs/06_styles.ipynb #b38e2d33
 from __future__ import annotations
-import functools, io, os, random, string
+import functools, io, random, string
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import datasets
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 import captcha, matplotlib
-from fastcore.parallel import parallel
 from fastcore.basics import ifnone
-from .data import render_captcha, show_captchas
+from .data import render_captcha, render_dataset, show_captchas
 
 # %% auto #0
 __all__ = ['FONTS', 'STYLES', 'PRETRAIN_SYMBOLS', 'CaptchaStyle', 'render_styled', 'random_style', 'create_styled_dataset',
@@ -174,14 +173,7 @@ def create_styled_dataset(
         if style not in STYLES: raise ValueError(f"Unknown style {style!r}; choose one of {list(STYLES)}")
         style = STYLES[style]
     if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
-    chunks = [range(i, min(i+chunk_size, n)) for i in range(0, n, chunk_size)]
-    n_workers = min(ifnone(n_workers, os.cpu_count() or 1), len(chunks))
-    rendered = parallel(_render_styled_chunk, chunks, seed=seed, style=style, length=length, symbols=symbols, img_size=img_size,
-                        n_workers=n_workers if n_workers > 1 else 0, progress=False)
-    rendered = [o for chunk in rendered for o in chunk]
-    features = datasets.Features({'image': datasets.Image(), 'label': datasets.Value('string')})
-    return datasets.Dataset.from_dict({'image': [{'bytes': png, 'path': None} for png,_ in rendered],
-                                       'label': [label for _,label in rendered]}, features=features)
+    return render_dataset(_render_styled_chunk, n, n_workers, False, chunk_size, seed=seed, style=style, length=length, symbols=symbols, img_size=img_size)
 
 # %% ../nbs/06_styles.ipynb #1015411b
 def write_style_folder(path:str|Path, style:CaptchaStyle|str, n:int=1000, seed:int=0) -> Path:

@@ -13,8 +13,8 @@ import datasets
 
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'render_dataset', 'create_captcha_dataset',
-           'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'to_rgb', 'fit_image',
-           'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
+           'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'to_rgb',
+           'fit_image', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -134,6 +134,15 @@ def create_captcha_dataset(
     symbols = Charset.create(charset).symbols
     if seed is None: seed = random.SystemRandom().randrange(2**32)
     return render_dataset(_render_chunk, size, n_workers, progress, chunk_size, seed=seed, length=length, symbols=symbols, width=width, height=height)
+
+# %% ../nbs/00_data.ipynb #d0a0c002
+def label_file_stems(labels) -> list[str]:
+    "A file stem per label: the label itself, then `label_1`, `label_2`, ... for repeats"
+    seen, stems = Counter(), []
+    for label in labels:
+        stems.append(f"{label}_{seen[label]}" if seen[label] else label)
+        seen[label] += 1
+    return stems
 
 # %% ../nbs/00_data.ipynb #47da0bb2
 def captcha_grid(n:int, ncols:int=3, figsize=None, **kwargs):

@@ -48,12 +48,8 @@ def write_captcha_folder(
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     ds = create_captcha_dataset(n, length, symbols, width, height, seed=seed, progress=progress)
-    rng, seen = np.random.default_rng(seed), Counter()
-    for row in ds:
-        label = row['label']
-        name = label if not seen[label] else f"{label}_{seen[label]}"
-        seen[label] += 1
-        _roughen(row['image'], rng).convert('RGBA').save(path/f"{name}.png")
+    rng = np.random.default_rng(seed)
+    for img,stem in zip(ds['image'], label_file_stems(ds['label'])): _roughen(img, rng).convert('RGBA').save(path/f"{stem}.png")
     return path
 
 # %% ../nbs/05_folders.ipynb #95ffaf9e

@@ -12,7 +12,7 @@ import datasets
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 import captcha, matplotlib
 from fastcore.basics import ifnone
-from .data import render_captcha, render_dataset, show_captchas
+from .data import label_file_stems, render_captcha, render_dataset, show_captchas
 
 # %% auto #0
 __all__ = ['FONTS', 'STYLES', 'PRETRAIN_SYMBOLS', 'CaptchaStyle', 'render_styled', 'random_style', 'create_styled_dataset',
@@ -180,8 +180,6 @@ def write_style_folder(path:str|Path, style:CaptchaStyle|str, n:int=1000, seed:i
     "Write `n` CAPTCHAs of `style` to `path` as PNGs named by their label"
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    seen = {}
-    for row in create_styled_dataset(n, style, seed=seed):
-        label = row['label']; k = seen.get(label, 0); seen[label] = k + 1
-        row['image'].save(path/(f"{label}.png" if not k else f"{label}_{k}.png"))
+    ds = create_styled_dataset(n, style, seed=seed)
+    for img,stem in zip(ds['image'], label_file_stems(ds['label'])): img.save(path/f"{stem}.png")
     return path

@@ -8,12 +8,12 @@ because a shared machine drifts; compare the pairs.
 """
 import argparse, time, torch
 from captcha_crnn.model import crnn
-from captcha_crnn.loss import CTCLossFlat
+from captcha_crnn.loss import PaddedCTCLoss
 
 def speeds(size:str, bs:int, steps:int, channels_last:bool) -> tuple[float, float]:
-    "Training and batch-64 inference images/s of a fresh `crnn(36, size)` on 3x60x160 inputs"
+    "Training and batch-64 inference images/s of a fresh `create_crnn(36, size)` on 3x60x160 inputs"
     torch.manual_seed(0)
-    model, loss = crnn(36, size), CTCLossFlat()
+    model, loss = create_crnn(36, size), PaddedCTCLoss()
     if channels_last: model = model.to(memory_format=torch.channels_last)
     x, y = torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
     opt = torch.optim.AdamW(model.parameters(), 1e-3)

@@ -31,7 +31,7 @@ def run(variant:str, arch:str, seed:int) -> dict:
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
                       batch_tfms=captcha_augment() if recipe.augment else None)
-    learn = captcha_learner(dls, crnn(len(dls.charset), arch, image_norm=image_norm), wd=recipe.wd, guard=False)
+    learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, image_norm=image_norm), wd=recipe.wd, guard=False)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     curve = [round(float(r[2]), 4) for r in learn.recorder.values]

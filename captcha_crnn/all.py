@@ -10,8 +10,11 @@ from fastai.vision.all import *
 from .data import *
 from .model import *
 from .loss import *
+from .metrics import *
 from .train import *
+from .recognizer import *
 from .results import *
 from .folders import *
 from .styles import *
+from .cli import *
 __all__ = [o for o in dir() if not o.startswith('_')]  # re-export everything above, like fastai's `all` modules

@@ -13,8 +13,8 @@ import datasets
 
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'render_dataset', 'create_captcha_dataset',
-           'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'TokenizeLabel', 'to_rgb',
-           'fit_image', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
+           'valid_seed', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch',
+           'TokenizeLabel', 'to_rgb', 'fit_image', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -91,9 +91,10 @@ def _check_length(length):
     if not 1 <= lo <= hi: raise ValueError(f"CAPTCHA length range must satisfy 1 <= min <= max, got {length!r}")
 
 # %% ../nbs/00_data.ipynb #f03c0227
-def render_captcha(seed:str, length=5, symbols:str=DEFAULT_SYMBOLS, width:int=160, height:int=60) -> tuple[bytes, str]:
-    "PNG bytes and label of one CAPTCHA drawn deterministically from `seed`"
+def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=160, height:int=60) -> tuple[bytes, str]:
+    "PNG bytes and label of one CAPTCHA drawn deterministically from `seed`, its symbols from `charset` (default A-Z and 0-9)"
     rng = random.Random(seed)
+    symbols = Charset.create(charset).symbols
     label = ''.join(rng.choice(symbols) for _ in range(_label_length(length, rng)))
     real_secrets, captcha.image.secrets = captcha.image.secrets, _SeededSecrets(rng)
     try: img = ImageCaptcha(width=width, height=height).generate_image(label)
@@ -103,8 +104,8 @@ def render_captcha(seed:str, length=5, symbols:str=DEFAULT_SYMBOLS, width:int=16
     return buf.getvalue(), label
 
 # %% ../nbs/00_data.ipynb #bbeb546e
-def _render_chunk(idxs, seed, length, symbols, width, height):
-    return [render_captcha(f"{seed}:{i}", length, symbols, width, height) for i in idxs]
+def _render_chunk(idxs, seed, length, charset, width, height):
+    return [render_captcha(f"{seed}:{i}", length, charset, width, height) for i in idxs]
 
 def render_dataset(render_chunk, n:int, n_workers:int|None=None, progress:bool=True, chunk_size:int=250, **kwargs) -> datasets.Dataset:
     "A `datasets.Dataset` of `image` and `label` from `render_chunk(range, **kwargs)`, which returns (PNG bytes, label) pairs, run over chunks of `range(n)` in parallel"
@@ -118,7 +119,7 @@ def render_dataset(render_chunk, n:int, n_workers:int|None=None, progress:bool=T
 
 # %% ../nbs/00_data.ipynb #b88f0fef
 def create_captcha_dataset(
-    size:int, # Number of CAPTCHAs
+    n:int, # Number of CAPTCHAs
     length:int|tuple=5, # Symbols per CAPTCHA, or a (min, max) range for variable lengths
     charset:Charset|str|None=None, # Symbols to draw from; defaults to A-Z and 0-9
     width:int=160, # Image width in pixels
@@ -128,12 +129,17 @@ def create_captcha_dataset(
     progress:bool=True, # Show a progress bar for sets large enough to draw in parallel
     chunk_size:int=250, # CAPTCHAs drawn per task
 )->datasets.Dataset:
-    "A `datasets.Dataset` of `size` synthetic CAPTCHAs with columns `image` (PIL) and `label` (str)"
-    if not isinstance(size, int) or size < 1: raise ValueError(f"size must be a positive int, got {size!r}")
+    "A `datasets.Dataset` of `n` synthetic CAPTCHAs with columns `image` (PIL) and `label` (str)"
+    if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
     _check_length(length)
     symbols = Charset.create(charset).symbols
     if seed is None: seed = random.SystemRandom().randrange(2**32)
-    return render_dataset(_render_chunk, size, n_workers, progress, chunk_size, seed=seed, length=length, symbols=symbols, width=width, height=height)
+    return render_dataset(_render_chunk, n, n_workers, progress, chunk_size, seed=seed, length=length, charset=symbols, width=width, height=height)
+
+# %% ../nbs/00_data.ipynb #d05fa2f8
+def valid_seed(seed:int) -> int:
+    "The seed of the validation set drawn alongside a training set drawn with `seed`"
+    return seed + 1_000_003
 
 # %% ../nbs/00_data.ipynb #d0a0c002
 def label_file_stems(labels) -> list[str]:
@@ -166,6 +172,15 @@ class CaptchaStr(TitledStr):
 class TensorLabel(TensorBase):
     "Charset indices of a CAPTCHA label, padded with `PAD_IDX` in a batch"
 
+# %% ../nbs/00_data.ipynb #67183cfd
+@dispatch
+def show_batch(x:TensorImage, y:TensorLabel, samples, ctxs=None, max_n=9, ncols=3, figsize=None, **kwargs):
+    "Show CAPTCHAs titled with their labels"
+    n = min(len(samples), max_n)
+    ctxs = ifnone(ctxs, captcha_grid(n, ncols, figsize))
+    for (img, label),ctx in zip(samples[:n], ctxs): img.show(ctx=ctx, title=str(label), **kwargs)
+    return ctxs
+
 # %% ../nbs/00_data.ipynb #66b0cbf0
 class TokenizeLabel(DisplayedTransform):
     "Encode a label `str` to a `TensorLabel` of charset indices; decode back to a `CaptchaStr`"
@@ -187,9 +202,9 @@ def to_rgb(img:Image.Image, background=(255, 255, 255)) -> Image.Image:
     return img.convert('RGB')
 
 # %% ../nbs/00_data.ipynb #0f3b3a12
-def fit_image(img:Image.Image, size:tuple, keep_aspect:bool=False) -> Image.Image:
-    "`img` resized to `size` (height, width): squished, or with `keep_aspect` scaled to fit and padded with its mean colour"
-    h,w = size
+def fit_image(img:Image.Image, img_size:tuple, keep_aspect:bool=False) -> Image.Image:
+    "`img` resized to `img_size` (height, width): squished, or with `keep_aspect` scaled to fit and padded with its mean colour"
+    h,w = img_size
     if img.size == (w, h): return img
     if not keep_aspect: return img.resize((w, h), Image.BILINEAR)
     scale = min(w/img.width, h/img.height)
@@ -202,8 +217,8 @@ def fit_image(img:Image.Image, size:tuple, keep_aspect:bool=False) -> Image.Imag
 class FitImage(DisplayedTransform):
     "Item transform that resizes a `PILImage` with `fit_image`"
     order = 1
-    def __init__(self, size:tuple, keep_aspect:bool=False): store_attr()
-    def encodes(self, o:PILImage): return PILImage(fit_image(o, self.size, self.keep_aspect))
+    def __init__(self, img_size:tuple, keep_aspect:bool=False): store_attr()
+    def encodes(self, o:PILImage): return PILImage(fit_image(o, self.img_size, self.keep_aspect))
 
 # %% ../nbs/00_data.ipynb #743b8cd9
 def get_image(row:dict) -> PILImage:
@@ -229,7 +244,7 @@ def captcha_dls(
     bs:int=64, # Batch size
     valid_pct:float=0.2, # Fraction of `ds` held out when `valid_ds` is `None`
     seed:int|None=42, # Seed of the random split
-    size:tuple|None=None, # (height, width) every image is resized to; defaults to the first image's
+    img_size:tuple|None=None, # (height, width) every image is resized to; defaults to the first image's
     keep_aspect:bool=False, # Resize keeping the aspect ratio, padding with the image's mean colour
     batch_tfms=None, # Extra batch transforms, e.g. augmentation
     num_workers:int=0, # DataLoader worker processes
@@ -246,11 +261,11 @@ def captcha_dls(
     for i,row in enumerate(items):
         try: charset.encode(get_label(row))
         except ValueError as e: raise ValueError(f"{row.get('file') or f'Row {i}'}: {e}") from None
-    size = tuple(ifnone(size, items[0]['image'].size[::-1]))
-    same_size = all(row['image'].size[::-1] == size for row in items)
+    img_size = tuple(ifnone(img_size, items[0]['image'].size[::-1]))
+    same_size = all(row['image'].size[::-1] == img_size for row in items)
     dblock = DataBlock(blocks=(ImageBlock, TransformBlock(type_tfms=TokenizeLabel(charset))),
                        get_x=get_image, get_y=get_label, splitter=splitter,
-                       item_tfms=None if same_size else FitImage(size, keep_aspect), batch_tfms=batch_tfms)
+                       item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=num_workers, **kwargs)
-    dls.charset,dls.img_size,dls.keep_aspect = charset,size,keep_aspect
+    dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect
     return dls

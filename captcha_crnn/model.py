@@ -8,7 +8,7 @@ from fastai.vision.all import *
 from .data import BLANK_IDX
 
 # %% auto #0
-__all__ = ['CRNN_SIZES', 'ImageNorm', 'CNNBackbone', 'CRNN', 'crnn']
+__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn']
 
 # %% ../nbs/01_model.ipynb #a1f0c002
 class ImageNorm(Module):
@@ -52,15 +52,14 @@ class CRNN(Module):
         seq_len:int=40, # Time steps the features are pooled to
         dropout:float=0.2, # Dropout before the LSTM, between its layers and before the head
         blank_bias:float=-1.0, # Initial bias of the blank class
-        in_channels:int=3, # Channels of the input image
         input_pool:int=1, # Average-pool the input by this factor first (2 reads at half resolution)
         image_norm:bool=True, # Standardise each image first (`ImageNorm`)
     ):
         if n_symbols < 1: raise ValueError(f"n_symbols must be at least 1, got {n_symbols}")
         self.config = dict(n_symbols=n_symbols, channels=list(channels), convs=list(convs), width_pools=width_pools, hidden=hidden, n_layers=n_layers,
-                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, in_channels=in_channels, input_pool=input_pool, image_norm=image_norm)
+                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, input_pool=input_pool, image_norm=image_norm)
         self.norm = ImageNorm() if image_norm else nn.Identity()
-        self.backbone = CNNBackbone(channels, width_pools, in_channels, input_pool, convs)
+        self.backbone = CNNBackbone(channels, width_pools, 3, input_pool, convs)
         self.pool = nn.AdaptiveAvgPool2d((1, seq_len))
         self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(channels[-1], hidden, n_layers, batch_first=True, bidirectional=True, dropout=dropout if n_layers > 1 else 0.)
@@ -85,9 +84,8 @@ class CRNN(Module):
 
     def check_input(self, x:Tensor):
         "Raise a `ValueError` naming the problem unless `x` is a batch of images this model can read"
-        c = self.config['in_channels']
-        if x.ndim != 4 or x.shape[1] != c:
-            raise ValueError(f"CRNN expects a batch of {c}-channel images [B, {c}, H, W], got shape {tuple(x.shape)}")
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"CRNN expects a batch of RGB images [B, 3, H, W], got shape {tuple(x.shape)}")
         (min_h, min_w),(h, w) = self.min_size(), x.shape[-2:]
         if h < min_h or w < min_w:
             raise ValueError(f"Images of {h}x{w} (HxW) are too small for this CRNN: it needs at least {min_h}x{min_w} "
@@ -100,13 +98,13 @@ class CRNN(Module):
         return self.head(self.drop(f)).log_softmax(-1)
 
 # %% ../nbs/01_model.ipynb #bd4abcb7
-CRNN_SIZES = {
+CRNN_ARCHS = {
     'tutorial': dict(channels=(64, 128, 256, 512), convs=(1, 1, 2, 2), width_pools=2, hidden=256, seq_len=40),
     'small':    dict(channels=(32, 64, 96, 128),   convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=2, seq_len=20),
     'tiny':     dict(channels=(16, 32, 48, 64),    convs=(1, 1, 1, 1), width_pools=2, hidden=64,  input_pool=2, seq_len=20),
 }
 
-def crnn(n_symbols:int, size:str='small', **kwargs) -> CRNN:
-    "A `CRNN` of the named `size` (one of `CRNN_SIZES`) for `n_symbols` symbols; `kwargs` override the size's settings"
-    if size not in CRNN_SIZES: raise ValueError(f"Unknown CRNN size {size!r}; choose one of {list(CRNN_SIZES)}")
-    return CRNN(n_symbols, **{**CRNN_SIZES[size], **kwargs})
+def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
+    "A new `CRNN` of the named `arch` (one of `CRNN_ARCHS`) for `n_symbols` symbols; `kwargs` override the arch's settings"
+    if arch not in CRNN_ARCHS: raise ValueError(f"Unknown CRNN arch {arch!r}; choose one of {list(CRNN_ARCHS)}")
+    return CRNN(n_symbols, **{**CRNN_ARCHS[arch], **kwargs})

@@ -12,11 +12,11 @@ import datasets
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 import captcha, matplotlib
 from fastcore.basics import ifnone
-from .data import label_file_stems, render_captcha, render_dataset, show_captchas
+from .data import create_captcha_dataset, label_file_stems, render_captcha, render_dataset, show_captchas
 
 # %% auto #0
-__all__ = ['FONTS', 'STYLES', 'PRETRAIN_SYMBOLS', 'CaptchaStyle', 'render_styled', 'random_style', 'create_styled_dataset',
-           'write_style_folder']
+__all__ = ['FONTS', 'STYLES', 'PRETRAIN_SYMBOLS', 'REAL_STYLE_SYMBOLS', 'CaptchaStyle', 'render_styled', 'random_style',
+           'create_styled_dataset', 'write_style_folder', 'write_captcha_folder']
 
 # %% ../nbs/06_styles.ipynb #c6ce1ba7
 _MPL_FONTS = Path(matplotlib.get_data_path())/'fonts'/'ttf'
@@ -31,8 +31,8 @@ def _font(path:str, size:int) -> ImageFont.FreeTypeFont: return ImageFont.truety
 @dataclass(frozen=True)
 class CaptchaStyle:
     "How a family of CAPTCHAs looks; a `(lo, hi)` field is drawn anew for each image"
-    size: tuple = (50, 200)           # (height, width) of the image
-    symbols: str = string.ascii_lowercase + string.digits # Symbols labels are drawn from
+    img_size: tuple = (50, 200)       # (height, width) of the image
+    charset: str = string.ascii_lowercase + string.digits # Symbols labels are drawn from
     length: int|tuple = 5             # Symbols per CAPTCHA
     fonts: tuple = (0,)               # Indices into `FONTS` to choose from
     font_size: tuple = (0.6, 0.8)     # Glyph size, as a fraction of the image height
@@ -58,7 +58,7 @@ def _pick(r, rng:random.Random):
 
 # %% ../nbs/06_styles.ipynb #5ce43ca6
 def _background(style:CaptchaStyle, rng:random.Random) -> Image.Image:
-    h,w = style.size
+    h,w = style.img_size
     level = _pick(style.bg_level, rng)
     tint = np.array([rng.uniform(0.8, 1.) for _ in range(3)]) if style.colour else np.ones(3)
     if style.background == 'gradient':
@@ -85,7 +85,7 @@ def _glyph(ch:str, font, fill:tuple, style:CaptchaStyle, rng:random.Random) -> I
 def render_styled(label:str, style:CaptchaStyle, rng:random.Random) -> Image.Image:
     "An RGB image of `label` drawn in `style`, with every random choice taken from `rng`"
     if not label: raise ValueError("Cannot draw an empty label")
-    h,w = style.size
+    h,w = style.img_size
     img = _background(style, rng)
     font = _font(FONTS[rng.choice(style.fonts)], max(8, int(h*_pick(style.font_size, rng))))
     tiles = [_glyph(ch, font, _ink(style, rng), style, rng) for ch in label]
@@ -111,13 +111,13 @@ def render_styled(label:str, style:CaptchaStyle, rng:random.Random) -> Image.Ima
 
 # %% ../nbs/06_styles.ipynb #16e741a1
 STYLES = {
-    'faint': CaptchaStyle(size=(50, 200), fonts=(2, 5), font_size=(0.7, 0.85), outline=True, ink=(90, 150), background='gradient',
+    'faint': CaptchaStyle(img_size=(50, 200), fonts=(2, 5), font_size=(0.7, 0.85), outline=True, ink=(90, 150), background='gradient',
                           bg_level=(200, 240), lines=(1, 1), line_width=(3, 5), rotate=10.),
-    'tiny_digits': CaptchaStyle(size=(30, 70), symbols=string.digits, length=4, fonts=(1, 2), font_size=(0.75, 0.9), rotate=8.,
+    'tiny_digits': CaptchaStyle(img_size=(30, 70), charset=string.digits, length=4, fonts=(1, 2), font_size=(0.75, 0.9), rotate=8.,
                                 ink=(0, 90), dots=40, spacing=(-0.05, 0.05)),
-    'color_digits': CaptchaStyle(size=(42, 152), symbols=string.digits, length=4, fonts=(4, 5, 6), colour=True, font_size=(0.7, 0.9),
+    'color_digits': CaptchaStyle(img_size=(42, 152), charset=string.digits, length=4, fonts=(4, 5, 6), colour=True, font_size=(0.7, 0.9),
                                  lines=(2, 4), rotate=20., noise=10.),
-    'mixed_case': CaptchaStyle(size=(64, 192), symbols=string.ascii_letters + string.digits, length=6, fonts=(1, 3, 4, 7),
+    'mixed_case': CaptchaStyle(img_size=(64, 192), charset=string.ascii_letters + string.digits, length=6, fonts=(1, 3, 4, 7),
                                font_size=(0.45, 0.6), rotate=12., ink=(0, 100), lines=(1, 2), blur=0.6, spacing=(0., 0.15)),
 }
 
@@ -125,11 +125,11 @@ STYLES = {
 PRETRAIN_SYMBOLS = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _CASES = (string.digits, string.ascii_uppercase + string.digits, string.ascii_lowercase + string.digits, PRETRAIN_SYMBOLS)
 
-def random_style(rng:random.Random, symbols:str=PRETRAIN_SYMBOLS) -> CaptchaStyle:
+def random_style(rng:random.Random, charset:str=PRETRAIN_SYMBOLS) -> CaptchaStyle:
     "A style drawn at random: size, case, length 4-8, fonts, colours, outlines, gradients, lines, speckles, noise and blur"
     h, bg = rng.choice((30, 40, 50, 60, 64)), rng.randint(170, 230)
     return CaptchaStyle(
-        size=(h, int(h*rng.uniform(2.6, 4.2))), symbols=''.join(s for s in rng.choice(_CASES) if s in symbols) or symbols,
+        img_size=(h, int(h*rng.uniform(2.6, 4.2))), charset=''.join(s for s in rng.choice(_CASES) if s in charset) or charset,
         length=rng.randint(4, 8), fonts=(rng.randrange(len(FONTS)),), font_size=(0.55, 0.85), rotate=rng.choice((0., 8., 15., 25.)),
         spacing=(rng.uniform(-0.15, 0.), rng.uniform(0., 0.2)), ink=(0, min(rng.choice((60, 120, 160)), bg - 70)), colour=rng.random() < 0.4,
         outline=rng.random() < 0.2, background=rng.choice(('plain', 'gradient')), bg_level=(bg, 255),
@@ -137,18 +137,18 @@ def random_style(rng:random.Random, symbols:str=PRETRAIN_SYMBOLS) -> CaptchaStyl
         noise=rng.choice((0., 0., 6., 14.)), blur=rng.choice((0., 0., 0.5, 0.9)))
 
 # %% ../nbs/06_styles.ipynb #2f726fe1
-def _styled_item(i:int, seed:int, style:CaptchaStyle|None, length, symbols:str|None, img_size:tuple|None) -> tuple[bytes, str]:
+def _styled_item(i:int, seed:int, style:CaptchaStyle|None, length, charset:str|None, img_size:tuple|None) -> tuple[bytes, str]:
     "PNG bytes and label of item `i`: drawn in `style`, or with `style=None` in a random style (a quarter in the `captcha` package's)"
     rng = random.Random(f"{seed}:{i}")
     if style is None and rng.random() < 0.25:
         h = rng.choice((50, 60, 64)); w = int(h*rng.uniform(2.6, 3.6))
-        png, label = render_captcha(f"{seed}:{i}:captcha", ifnone(length, rng.randint(4, 8)), ifnone(symbols, rng.choice(_CASES)), w, h)
+        png, label = render_captcha(f"{seed}:{i}:captcha", ifnone(length, rng.randint(4, 8)), ifnone(charset, rng.choice(_CASES)), w, h)
         img = Image.open(io.BytesIO(png)).convert('RGB')
     else:
         st = random_style(rng) if style is None else style
         if length is not None: st = replace(st, length=length)
-        if symbols is not None: st = replace(st, symbols=symbols)
-        label = ''.join(rng.choice(st.symbols) for _ in range(_pick(st.length, rng)))
+        if charset is not None: st = replace(st, charset=charset)
+        label = ''.join(rng.choice(st.charset) for _ in range(_pick(st.length, rng)))
         img = render_styled(label, st, rng)
     if img_size is not None and img.size != (img_size[1], img_size[0]): img = img.resize((img_size[1], img_size[0]), Image.BILINEAR)
     buf = io.BytesIO(); img.save(buf, format='PNG')
@@ -163,7 +163,7 @@ def create_styled_dataset(
     style:CaptchaStyle|str|None=None, # A `CaptchaStyle`, a name from `STYLES`, or `None` for a new `random_style` per image
     seed:int=0, # Same seed, same dataset
     length:int|tuple|None=None, # Symbols per CAPTCHA; `None` uses the style's
-    symbols:str|None=None, # Symbols to draw labels from; `None` uses the style's
+    charset:str|None=None, # Symbols to draw labels from; `None` uses the style's
     img_size:tuple|None=None, # (height, width) to resize every image to; `None` keeps the style's size
     n_workers:int|None=None, # Processes used to draw; defaults to every core
     chunk_size:int=250, # CAPTCHAs drawn per task
@@ -173,7 +173,7 @@ def create_styled_dataset(
         if style not in STYLES: raise ValueError(f"Unknown style {style!r}; choose one of {list(STYLES)}")
         style = STYLES[style]
     if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
-    return render_dataset(_render_styled_chunk, n, n_workers, False, chunk_size, seed=seed, style=style, length=length, symbols=symbols, img_size=img_size)
+    return render_dataset(_render_styled_chunk, n, n_workers, False, chunk_size, seed=seed, style=style, length=length, charset=charset, img_size=img_size)
 
 # %% ../nbs/06_styles.ipynb #1015411b
 def write_style_folder(path:str|Path, style:CaptchaStyle|str, n:int=1000, seed:int=0) -> Path:
@@ -182,4 +182,35 @@ def write_style_folder(path:str|Path, style:CaptchaStyle|str, n:int=1000, seed:i
     path.mkdir(parents=True, exist_ok=True)
     ds = create_styled_dataset(n, style, seed=seed)
     for img,stem in zip(ds['image'], label_file_stems(ds['label'])): img.save(path/f"{stem}.png")
+    return path
+
+# %% ../nbs/06_styles.ipynb #c0775f61
+REAL_STYLE_SYMBOLS = string.ascii_lowercase + string.digits
+
+def _roughen(img:Image.Image, rng:np.random.Generator) -> Image.Image:
+    "`img` with Gaussian pixel noise and a few stray lines, like a scraped CAPTCHA"
+    arr = np.asarray(img, dtype=np.float32) + rng.normal(0, 16, (img.height, img.width, 1))
+    img = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(img)
+    for _ in range(rng.integers(1, 4)):
+        xy = rng.integers(0, (img.width, img.height, img.width, img.height)).tolist()
+        draw.line(xy, fill=tuple(rng.integers(60, 160, 3).tolist()), width=int(rng.integers(1, 3)))
+    return img
+
+def write_captcha_folder(
+    path:str|Path, # Folder to write to; created when missing
+    n:int=1000, # Number of CAPTCHAs
+    length:int|tuple=5, # Symbols per CAPTCHA, or a (min, max) range
+    charset:str=REAL_STYLE_SYMBOLS, # Symbols to draw from
+    width:int=200, # Image width
+    height:int=50, # Image height
+    seed:int=0, # Same seed, same files
+    progress:bool=True, # Show a progress bar while drawing
+)->Path:
+    "Write `n` real-style CAPTCHAs to `path` as RGBA PNGs named by their label"
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    ds = create_captcha_dataset(n, length, charset, width, height, seed=seed, progress=progress)
+    rng = np.random.default_rng(seed)
+    for img,stem in zip(ds['image'], label_file_stems(ds['label'])): _roughen(img, rng).convert('RGBA').save(path/f"{stem}.png")
     return path

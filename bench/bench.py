@@ -4,18 +4,19 @@ Trains on synthetic CAPTCHAs drawn with `--seed`, then evaluates the saved recog
 2,000 CAPTCHAs drawn with a seed that no training set of this project uses (EVAL_SEED).
 Prints the numbers and writes them to bench/results/<name>.json.
 
-    python bench/bench.py --name small-synthetic --model small --n_train 30000            # the `synthetic` recipe
-    python bench/bench.py --name small-cpu --model small --n_train 16000 --epochs 8 --lr 3e-3 --augment 1
+    python bench/bench.py --name small-synthetic --arch small --n_train 30000            # the `synthetic` recipe
+    python bench/bench.py --name small-cpu --arch small --n_train 16000 --epochs 8 --lr 3e-3 --augment 1
     python bench/bench.py --name small-cpu-6ep-eval --eval bench/results/small-cpu-6ep.model
 """
 import argparse, json, platform, time
 from pathlib import Path
 import torch
 from fastai.vision.all import Callback
-from captcha_crnn.data import create_captcha_dataset, captcha_dls
-from captcha_crnn.folders import string_scores
-from captcha_crnn.results import align, symbol_confusions
-from captcha_crnn.train import RECIPES, captcha_learner, captcha_augment, save_recognizer, load_recognizer
+from captcha_crnn.data import create_captcha_dataset, captcha_dls, valid_seed
+from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
+from captcha_crnn.results import symbol_confusions
+from captcha_crnn.train import RECIPES, captcha_learner, captcha_augment
+from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from dataclasses import replace
 
 EVAL_SEED = 20_261_125  # never used to draw training data
@@ -43,11 +44,11 @@ def error_profile(preds, labels, top_k=10):
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
     train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
-    valid_ds = create_captcha_dataset(args.n_valid, seed=args.seed + 1)
+    valid_ds = create_captcha_dataset(args.n_valid, seed=valid_seed(args.seed))
     recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment') if (v := getattr(args, k)) is not None})
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=recipe.bs, batch_tfms=captcha_augment() if recipe.augment else None)
-    learn = captcha_learner(dls, args.model, wd=recipe.wd)
+    learn = captcha_learner(dls, args.arch, wd=recipe.wd)
     timer = TrainTimer()
     learn.add_cb(timer)
     recipe.fit(learn)
@@ -58,10 +59,10 @@ def train(args) -> tuple[Path, dict]:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
-    p.add_argument('--model', default='small', help='CRNN size: tutorial, small or tiny')
+    p.add_argument('--arch', default='small', help='CRNN arch: tutorial, small or tiny')
     p.add_argument('--recipe', default='synthetic', choices=list(RECIPES), help='Training recipe; the options below override its settings')
     p.add_argument('--n_train', type=int, default=30_000)
-    p.add_argument('--n_valid', type=int, default=500, help='Validation set watched during training (seed+1)')
+    p.add_argument('--n_valid', type=int, default=500, help='Validation set watched during training (drawn with valid_seed)')
     p.add_argument('--n_eval', type=int, default=2_000, help='Held-out CAPTCHAs for the final numbers')
     p.add_argument('--epochs', type=int, default=None)
     p.add_argument('--lr', type=float, default=None)
@@ -82,7 +83,7 @@ def main():
         start = time.perf_counter()
         preds = [s for s,_ in rec.predict(images, bs=64, method=method)]
         res[f'{method}_seconds'] = round(time.perf_counter() - start, 2)
-        res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(o, 4) for o in string_scores(preds, labels)]
+        res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(f(preds, labels), 4) for f in (seq_accuracy, char_error_rate)]
         if method == 'greedy': res['greedy_errors'] = error_profile(preds, labels)
     res['infer_batch_img_per_s'] = round(len(images)/res['greedy_seconds'], 1)
     start = time.perf_counter()

@@ -3,17 +3,17 @@
 Random inputs, no data pipeline: it isolates the model's speed. Each setting is timed twice, interleaved,
 because a shared machine drifts; compare the pairs.
 
-    python bench/channels_last.py --size small --bs 64 --steps 8
-    python bench/channels_last.py --size tutorial --bs 8 --steps 3
+    python bench/channels_last.py --arch small --bs 64 --steps 8
+    python bench/channels_last.py --arch tutorial --bs 8 --steps 3
 """
 import argparse, time, torch
-from captcha_crnn.model import crnn
+from captcha_crnn.model import create_crnn
 from captcha_crnn.loss import PaddedCTCLoss
 
-def speeds(size:str, bs:int, steps:int, channels_last:bool) -> tuple[float, float]:
-    "Training and batch-64 inference images/s of a fresh `create_crnn(36, size)` on 3x60x160 inputs"
+def speeds(arch:str, bs:int, steps:int, channels_last:bool) -> tuple[float, float]:
+    "Training and batch-64 inference images/s of a fresh `create_crnn(36, arch)` on 3x60x160 inputs"
     torch.manual_seed(0)
-    model, loss = create_crnn(36, size), PaddedCTCLoss()
+    model, loss = create_crnn(36, arch), PaddedCTCLoss()
     if channels_last: model = model.to(memory_format=torch.channels_last)
     x, y = torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
     opt = torch.optim.AdamW(model.parameters(), 1e-3)
@@ -33,14 +33,14 @@ def speeds(size:str, bs:int, steps:int, channels_last:bool) -> tuple[float, floa
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--size', default='small')
+    p.add_argument('--arch', default='small')
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--steps', type=int, default=8)
     args = p.parse_args()
-    print(f"{args.size}, batch {args.bs}, {torch.get_num_threads()} threads")
+    print(f"{args.arch}, batch {args.bs}, {torch.get_num_threads()} threads")
     for _ in range(2):
         for cl in (False, True):
-            train, infer = speeds(args.size, args.bs, args.steps, cl)
+            train, infer = speeds(args.arch, args.bs, args.steps, cl)
             print(f"  {'channels-last' if cl else 'contiguous   '}  train {train:6.1f} img/s   inference {infer:7.1f} img/s", flush=True)
 
 if __name__ == '__main__': main()

@@ -4,13 +4,14 @@ For each fixture style (bench/folders.py writes them), the first N images of a s
 training set and a fixed 200 are held out. Both starts train for the same number of samples (the `finetune`
 recipe's), so the rows compare what a start is worth at equal training time.
 
-    python bench/few_labels.py --styles classic faint tiny_digits --sizes 50 100 200 400 800
+    python bench/few_labels.py --styles classic faint tiny_digits --n_labels 50 100 200 400 800
 """
 import argparse, json, time
 from pathlib import Path
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
-from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner, starting_model
+from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
@@ -22,7 +23,7 @@ def run(style:str, n_labels:int, start:str, seed:int=0) -> dict:
     set_seed(seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start)
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
-    dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, n_labels), size=size,
+    dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, n_labels), img_size=size,
                       batch_tfms=captcha_augment() if recipe.augment else None)
     learn = captcha_learner(dls, net, wd=recipe.wd, guard=False)
     n_epochs = RECIPES['finetune'].n_epochs(n_labels)  # the same number of samples for both starts
@@ -35,14 +36,14 @@ def run(style:str, n_labels:int, start:str, seed:int=0) -> dict:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--styles', nargs='+', default=['classic', 'faint', 'tiny_digits'], choices=FIXTURE_STYLES)
-    p.add_argument('--sizes', nargs='+', type=int, default=[50, 100, 200, 400, 800])
+    p.add_argument('--n_labels', nargs='+', type=int, default=[50, 100, 200, 400, 800])
     p.add_argument('--starts', nargs='+', default=['base', 'scratch'])
     p.add_argument('--name', default='few-labels')
     args = p.parse_args()
     out = RESULTS/f"{args.name}.json"
     rows = json.loads(out.read_text())['runs'] if out.exists() else []
     for style in args.styles:
-        for n in args.sizes:
+        for n in args.n_labels:
             for start in args.starts:
                 if any(r['style'] == style and r['n_labels'] == n and r['start'] == start for r in rows): continue
                 rows.append(run(style, n, start))

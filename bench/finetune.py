@@ -9,7 +9,8 @@ import argparse, json, time
 from dataclasses import replace
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
-from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner, starting_model
+from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
@@ -25,7 +26,7 @@ def main():
     charset = infer_charset(train_ds['label'], valid_ds['label'])
     set_seed(args.seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, size=size, batch_tfms=captcha_augment())
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=captcha_augment())
     learn = captcha_learner(dls, net, wd=recipe.wd)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)

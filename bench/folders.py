@@ -9,8 +9,7 @@ stuck. Results go to bench/results/folders-<style>.json.
 """
 import argparse, json, re, subprocess, sys, time
 from pathlib import Path
-from captcha_crnn.folders import write_captcha_folder
-from captcha_crnn.styles import STYLES, write_style_folder
+from captcha_crnn.styles import STYLES, write_captcha_folder, write_style_folder
 
 HERE = Path(__file__).parent
 FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'

@@ -8,15 +8,16 @@ Everything is seeded: the same command gives the same data, and on the same mach
 """
 import argparse, json, sys, time
 import numpy as np
-from captcha_crnn.data import Charset, captcha_dls
+from captcha_crnn.data import Charset, captcha_dls, valid_seed
 from captcha_crnn.styles import PRETRAIN_SYMBOLS, create_styled_dataset
-from captcha_crnn.train import captcha_learner, save_recognizer
+from captcha_crnn.train import captcha_learner
+from captcha_crnn.recognizer import save_recognizer
 from fastai.vision.all import set_seed
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--n', type=int, default=50_000, help='Training CAPTCHAs')
-    p.add_argument('--n_valid', type=int, default=1_000, help='Validation CAPTCHAs (seed + 1)')
+    p.add_argument('--n_valid', type=int, default=1_000, help='Validation CAPTCHAs (drawn with valid_seed)')
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--lr', type=float, default=3e-3, help='Peak learning rate of the LSTM and head')
     p.add_argument('--cnn_lr', type=float, default=8e-3, help='Peak learning rate of the CNN')
@@ -28,7 +29,7 @@ def main():
     img_size = (64, 192)
     start = time.perf_counter()
     train_ds = create_styled_dataset(args.n, None, seed=args.seed, img_size=img_size)
-    valid_ds = create_styled_dataset(args.n_valid, None, seed=args.seed + 1, img_size=img_size)
+    valid_ds = create_styled_dataset(args.n_valid, None, seed=valid_seed(args.seed), img_size=img_size)
     print(f"drew {args.n} + {args.n_valid} CAPTCHAs in {time.perf_counter() - start:.0f} s", flush=True)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs)
     learn = captcha_learner(dls, 'small')

@@ -10,7 +10,7 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
-from captcha_crnn.model import crnn
+from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
 from dataclasses import replace
 from fastai.vision.all import set_seed

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #a087164e
 from __future__ import annotations
-import io, math, os, random, string
+import io, math, random, string
 from collections import Counter
 from fastai.vision.all import *
 from captcha.image import ImageCaptcha

@@ -59,21 +59,25 @@ class Recognizer:
 
     def __repr__(self): return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, on {self.device})"
 
-    def preprocess(self, images) -> Tensor:
-        "A `[B, 3, H, W]` float batch in [0, 1] from images of any size and mode"
-        arrays = [np.asarray(fit_image(load_captcha_image(o), self.img_size, self.keep_aspect)) for o in images]
-        return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float().div_(255)
+# %% ../nbs/03a_recognizer.ipynb #cf742e1d
+@patch
+def preprocess(self:Recognizer, images) -> Tensor:
+    "A `[B, 3, H, W]` float batch in [0, 1] from images of any size and mode"
+    arrays = [np.asarray(fit_image(load_captcha_image(o), self.img_size, self.keep_aspect)) for o in images]
+    return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float().div_(255)
 
-    @torch.inference_mode()
-    def predict(self, images, bs:int=64, method:str='greedy', beam_width:int=10) -> list[tuple[str, float]]:
-        "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence"
-        images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
-        decoder = CTCDecoder(self.charset, method, beam_width)
-        res = []
-        for i in range(0, len(images), bs):
-            strings, conf = decoder(self.model(self.preprocess(images[i:i+bs]).to(self.device)))
-            res += list(zip(strings, conf.tolist()))
-        return res
+# %% ../nbs/03a_recognizer.ipynb #5debbcd1
+@patch
+@torch.inference_mode()
+def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence"
+    images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
+    decoder = CTCDecoder(self.charset, method, beam_width)
+    res = []
+    for i in range(0, len(images), bs):
+        strings, conf = decoder(self.model(self.preprocess(images[i:i+bs]).to(self.device)))
+        res += list(zip(strings, conf.tolist()))
+    return res
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c011
 PRETRAINED = {'base': 'Small CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}

@@ -12,7 +12,7 @@ import datasets
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 import captcha, matplotlib
 from fastcore.basics import ifnone
-from .data import create_captcha_dataset, label_file_stems, render_captcha, render_dataset, show_captchas
+from .data import create_captcha_dataset, label_file_stems, render_captcha, render_dataset
 
 # %% auto #0
 __all__ = ['FONTS', 'STYLES', 'PRETRAIN_SYMBOLS', 'REAL_STYLE_SYMBOLS', 'CaptchaStyle', 'render_styled', 'random_style',

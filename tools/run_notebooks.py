@@ -1,0 +1,31 @@
+"""Run the notebooks' fast cells and save their outputs, keeping the saved outputs of `slow` cells.
+
+nbdev_test runs the same cells but keeps no outputs; jupyter would also rerun the slow cells (real
+training, many minutes). Use this after changing a page, so the docs show what the code now does:
+
+    python tools/run_notebooks.py                      # every notebook
+    python tools/run_notebooks.py nbs/02a_metrics.ipynb
+    nbdev_clean
+"""
+import os, re, sys
+from pathlib import Path
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+from fastcore.xtras import working_directory
+
+SKIP = re.compile(r'^#\|\s*(slow|cuda)\b|^#\|\s*eval:\s*false', re.M)
+
+def skip(cell) -> bool:
+    "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` or `cuda` cells (their saved outputs are kept)"
+    return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool(SKIP.search(cell.source))
+
+def run(path:Path):
+    nb = read_nb(path)
+    with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=skip)
+    write_nb(nb, path)
+    print(f"ran {path}")
+
+if __name__ == '__main__':
+    os.environ['IN_TEST'] = '1'
+    paths = [Path(p) for p in sys.argv[1:]] or sorted(Path(__file__).parent.parent.glob('nbs/*.ipynb'))
+    for p in paths: run(p)

@@ -14,7 +14,8 @@ import datasets
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'render_dataset', 'create_captcha_dataset',
            'valid_seed', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch',
-           'TokenizeLabel', 'to_rgb', 'fit_image', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
+           'TokenizeLabel', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image', 'FitImage', 'get_image', 'get_label',
+           'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -191,15 +192,38 @@ class TokenizeLabel(DisplayedTransform):
     def decodes(self, o:TensorLabel): return CaptchaStr(self.charset.decode(o))
 
 # %% ../nbs/00_data.ipynb #e093f171
+def to_8bit(img:Image.Image) -> Image.Image:
+    "A greyscale `img` of more than 8 bits per pixel (modes `I;16*`, `I`, `F`) scaled from its type's range to an 8-bit `L` image"
+    a = np.asarray(img, dtype=np.float64)
+    if img.mode.startswith('I;16') or (img.mode == 'I' and a.max(initial=0) > 255): a = a/257  # 0..65535 -> 0..255
+    elif img.mode == 'F' and a.max(initial=0) <= 1: a = a*255  # floats in [0, 1]
+    return Image.fromarray(np.nan_to_num(a).clip(0, 255).round().astype(np.uint8), 'L')
+
 def to_rgb(img:Image.Image, background=(255, 255, 255)) -> Image.Image:
-    "`img` as RGB; images with transparency (RGBA, LA, PA, or P with a transparent colour) are laid on `background`"
+    "`img` as RGB; transparent images (RGBA, LA, PA, or P with a transparent colour) are laid on `background`, deep greyscale scaled by `to_8bit`"
     if img.mode == 'RGB': return img
+    if img.mode.startswith('I') or img.mode == 'F': return to_8bit(img).convert('RGB')
     if img.mode in ('RGBA', 'LA', 'PA') or (img.mode == 'P' and 'transparency' in img.info):
         img = img.convert('RGBA')
         out = Image.new('RGB', img.size, background)
         out.paste(img, mask=img.getchannel('A'))
         return out
     return img.convert('RGB')
+
+# %% ../nbs/00_data.ipynb #07988bfb
+def image_from_array(a:np.ndarray) -> Image.Image:
+    "An RGB image from an `[H, W]` or `[H, W, 1|3|4]` array of bools, 8- or 16-bit integers, or floats (in [0, 1], or 0-255)"
+    a = np.asarray(a)
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"An image array must be [H, W] or [H, W, 1|3|4], got shape {a.shape}")
+    if a.size == 0: raise ValueError(f"The image array is empty (shape {a.shape})")
+    if a.dtype.kind not in 'biuf': raise ValueError(f"An image array must hold numbers, got dtype {a.dtype}")
+    if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise ValueError("The image array has NaN or infinite values")
+    if a.dtype == bool: a = a.astype(np.uint8)*255
+    elif a.dtype.kind in 'iu' and a.dtype.itemsize > 1: a = a/257 if a.max() > 255 else a
+    elif a.dtype.kind == 'f' and a.min() >= 0 and a.max() <= 1: a = a*255
+    a = np.asarray(a, dtype=np.float64).clip(0, 255).round().astype(np.uint8)
+    return to_rgb(Image.fromarray(a[..., 0] if a.ndim == 3 and a.shape[2] == 1 else a))
 
 # %% ../nbs/00_data.ipynb #0f3b3a12
 def fit_image(img:Image.Image, img_size:tuple, keep_aspect:bool=False) -> Image.Image:

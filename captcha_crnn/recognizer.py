@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_recognizer.ipynb #27d9b144
 from __future__ import annotations
-import importlib.resources, json
+import importlib.resources, json, shutil, tempfile
 from fastai.vision.all import *
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
 from safetensors.torch import save_file, load_file
@@ -14,38 +14,54 @@ from .model import *
 from .loss import CTCDecoder
 
 # %% auto #0
-__all__ = ['RECOGNIZER_FORMAT', 'PRETRAINED', 'save_recognizer', 'load_captcha_image', 'Recognizer', 'recognizer_path',
-           'load_recognizer', 'transfer_model', 'fit_input_size', 'starting_model']
+__all__ = ['RECOGNIZER_FORMAT', 'PRETRAINED', 'is_recognizer', 'save_recognizer', 'load_captcha_image', 'Recognizer',
+           'recognizer_path', 'read_recognizer_config', 'load_recognizer', 'transfer_model', 'fit_input_size',
+           'starting_model']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'
 
+def is_recognizer(path:str|Path) -> bool:
+    "Whether `path` is a folder saved by `save_recognizer`"
+    try: return json.loads((Path(path)/'config.json').read_text()).get('format', '').startswith('captcha_crnn.recognizer/')
+    except (OSError, ValueError, AttributeError): return False
+
 def save_recognizer(learn:Learner, path:str|Path) -> Path:
-    "Save the model of `learn` to the folder `path` as `model.safetensors` and `config.json`"
+    "Save the model of `learn` to the folder `path` as `model.safetensors` and `config.json`, replacing a recognizer there only once both are written"
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not (path.is_dir() and (is_recognizer(path) or not any(path.iterdir()))):
+        raise ValueError(f"{path} exists and is not a saved recognizer: refusing to replace it")
     model, dls = learn.model, learn.dls
-    save_file({k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}, path/'model.safetensors')
+    weights = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
+    bad = [k for k,v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise ValueError(f"The model's weights are not finite ({bad[0]} has NaN or infinite values): not saving it to {path}")
     config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
                   keep_aspect=getattr(dls, 'keep_aspect', False), model=model.config)
-    (path/'config.json').write_text(json.dumps(config, indent=2))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # same file system: the renames below are atomic
+    try:
+        save_file(weights, tmp/'model.safetensors')
+        (tmp/'config.json').write_text(json.dumps(config, indent=2))
+        old = path.with_name(f".{path.name}.old") if path.exists() else None
+        if old: shutil.rmtree(old, ignore_errors=True); path.rename(old)
+        tmp.rename(path)
+        if old: shutil.rmtree(old)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 # %% ../nbs/03a_recognizer.ipynb #790858b1
 def load_captcha_image(o) -> Image.Image:
-    "An RGB PIL image from a path, a PIL image or an `[H, W]`/`[H, W, C]` uint8 array"
+    "An RGB PIL image from a path, a PIL image of any mode, or a numeric array (see `image_from_array`)"
     if isinstance(o, (str, Path)):
         path = Path(o)
         if not path.exists(): raise FileNotFoundError(f"Image file not found: {path}")
         if not path.is_file(): raise ValueError(f"Not a file: {path}")
         try:
             with Image.open(path) as img: img.load(); return to_rgb(img)
-        except (UnidentifiedImageError, OSError, SyntaxError) as e: raise ValueError(f"Cannot read image {path}: {e}") from None
+        except Image.DecompressionBombError as e: raise ValueError(f"Image {path} is too large to read: {e}") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e: raise ValueError(f"Cannot read image {path}: {e}") from None
     if isinstance(o, Image.Image): return to_rgb(o)
-    if isinstance(o, np.ndarray):
-        if o.ndim not in (2, 3) or (o.ndim == 3 and o.shape[2] not in (1, 3, 4)):
-            raise ValueError(f"An image array must be [H, W] or [H, W, 1|3|4], got shape {o.shape}")
-        return to_rgb(Image.fromarray(o.squeeze(2) if o.ndim == 3 and o.shape[2] == 1 else o))
+    if isinstance(o, np.ndarray): return image_from_array(o)
     raise TypeError(f"Cannot read an image from a {type(o).__name__}: pass a path, a PIL image or a numpy array")
 
 # %% ../nbs/03a_recognizer.ipynb #3db1f504
@@ -71,6 +87,7 @@ def preprocess(self:Recognizer, images) -> Tensor:
 @torch.inference_mode()
 def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10) -> list[tuple[str, float]]:
     "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence"
+    if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
     decoder = CTCDecoder(self.charset, method, beam_width)
     res = []
@@ -88,20 +105,54 @@ def recognizer_path(path:str|Path) -> Path:
     return Path(path)
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
+_SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
+                 dropout=float, blank_bias=float, input_pool=int, image_norm=bool)  # the CRNN settings a config may hold
+_LARGEST = dict(n_symbols=10_000, channels=4096, convs=8, width_pools=8, hidden=4096, n_layers=8, seq_len=1024, input_pool=16)
+
+def _check_setting(k, v) -> str|None:
+    "What is wrong with the CRNN setting `k=v`, or None"
+    kind = _SETTINGS.get(k)
+    if kind is None: return f"unknown model setting {k!r}"
+    ok_type = (isinstance(v, bool) if kind is bool else isinstance(v, (int, float)) and not isinstance(v, bool) if kind is float
+               else isinstance(v, list) and 0 < len(v) <= 8 and all(type(o) is int for o in v) if kind is list else type(v) is int)
+    if not ok_type: return f"model setting {k!r} must be {'a list of ints' if kind is list else kind.__name__}, got {v!r}"
+    if k in _LARGEST and not all(0 <= o <= _LARGEST[k] for o in (v if kind is list else [v])): return f"model setting {k!r} is out of range: {v!r}"
+
+def read_recognizer_config(path:Path) -> dict:
+    "The config of the recognizer folder `path`, checked before anything is built from it"
+    f = path/'config.json'
+    try: config = json.loads(f.read_text(encoding='utf-8'))
+    except (ValueError, RecursionError) as e: raise ValueError(f"{f} is not valid JSON: {str(e)[:200]}") from None
+    if not isinstance(config, dict) or config.get('format') not in (RECOGNIZER_FORMAT, 'captcha_crnn.recognizer/1'):
+        raise ValueError(f"{f} is not a captcha_crnn recognizer config (format {config.get('format') if isinstance(config, dict) else None!r})")
+    model, charset, img_size = config.get('model'), config.get('charset'), config.get('img_size')
+    if not isinstance(model, dict) or 'n_symbols' not in model: raise ValueError(f"{f}: 'model' must be an object of CRNN settings with 'n_symbols'")
+    if config['format'] == 'captcha_crnn.recognizer/1':  # saved before ImageNorm and multi-conv blocks existed
+        model = {'image_norm': False, 'convs': [1]*len(model.get('channels', [0]*4)), **model}
+    if model.pop('in_channels', 3) != 3: raise ValueError(f"{f}: this version reads RGB models only")
+    problem = next(filter(None, (_check_setting(k, v) for k,v in model.items())), None)
+    if problem: raise ValueError(f"{f}: {problem}")
+    if not isinstance(charset, str): raise ValueError(f"{f}: 'charset' must be a string of symbols, got {charset!r}"[:300])
+    try: Charset(charset)
+    except ValueError as e: raise ValueError(f"{f}: {e}") from None
+    if len(charset) != model['n_symbols']: raise ValueError(f"{f}: the charset has {len(charset)} symbols but the model scores {model['n_symbols']}")
+    if not (isinstance(img_size, list) and len(img_size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in img_size)):
+        raise ValueError(f"{f}: 'img_size' must be [height, width] in pixels, got {img_size!r}"[:300])
+    return {**config, 'model': model}
+
 def load_recognizer(path:str|Path, device=None) -> Recognizer:
     "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
     path = recognizer_path(path)
     for fname in ('config.json', 'model.safetensors'):
         if not (path/fname).is_file():
             raise FileNotFoundError(f"{path/fname} not found: a saved recognizer is a folder with config.json and model.safetensors")
-    config = json.loads((path/'config.json').read_text())
-    if config.get('format') not in (RECOGNIZER_FORMAT, 'captcha_crnn.recognizer/1'):
-        raise ValueError(f"{path/'config.json'} is not a captcha_crnn recognizer config (format {config.get('format')!r})")
-    if config['format'] == 'captcha_crnn.recognizer/1':  # saved before ImageNorm and multi-conv blocks existed
-        config['model'] = {'image_norm': False, 'convs': [1]*len(config['model'].get('channels', [0]*4)), **config['model']}
-    if config['model'].pop('in_channels', 3) != 3: raise ValueError(f"{path/'config.json'}: this version reads RGB models only")
-    model = CRNN(**config['model'])
-    model.load_state_dict(load_file(path/'model.safetensors'))
+    config = read_recognizer_config(path)
+    try: model = CRNN(**config['model'])
+    except (ValueError, TypeError, RuntimeError) as e: raise ValueError(f"{path/'config.json'}: cannot build its model: {e}") from None
+    try: weights = load_file(path/'model.safetensors')
+    except Exception as e: raise ValueError(f"{path/'model.safetensors'} is not a readable safetensors file: {e}") from None  # safetensors raises its own error types
+    try: model.load_state_dict(weights)
+    except RuntimeError as e: raise ValueError(f"{path/'model.safetensors'} does not match the model of config.json: {str(e).splitlines()[0]}") from None
     return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013

@@ -25,15 +25,18 @@ def stem_label(path:str|Path, sep:str|None='_') -> str:
 
 # %% ../nbs/05_folders.ipynb #c0bd958b
 def read_label_table(path:str|Path) -> list[tuple[str, str]]:
-    "The `(file, label)` rows of a CSV, or TSV when `path` ends in `.tsv`, skipping a header row"
+    "The `(file, label)` rows of a UTF-8 CSV, or TSV when `path` ends in `.tsv`, skipping a header row"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"Label table not found: {path}")
-    with open(path, newline='', encoding='utf-8') as f:
-        rows = list(csv.reader(f, delimiter='\t' if path.suffix.lower() == '.tsv' else ',', skipinitialspace=True))
-    rows = [(i, r) for i,r in enumerate(rows, 1) if r]
+    try:
+        with open(path, newline='', encoding='utf-8-sig') as f:  # -sig: a byte-order mark is not part of the first file name
+            reader = csv.reader(f, delimiter='\t' if path.suffix.lower() == '.tsv' else ',', skipinitialspace=True)
+            rows = [(reader.line_num, r) for r in reader if r]
+    except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}): save it as UTF-8") from None
+    except csv.Error as e: raise ValueError(f"{path}, line {reader.line_num}: {e}") from None
     if rows and len(rows[0][1]) == 2 and rows[0][1][1].strip().lower() == 'label': rows = rows[1:]
     for i,r in rows:
-        if len(r) != 2: raise ValueError(f"{path}, line {i}: expected 2 fields (file, label), got {len(r)}: {r!r}")
+        if len(r) != 2: raise ValueError(f"{path}, line {i}: expected 2 fields (file, label), got {len(r)}: {r!r}"[:300])
     return [tuple(r) for _,r in rows]
 
 # %% ../nbs/05_folders.ipynb #6d3f9845
@@ -52,6 +55,7 @@ def _read_image_bytes(folder:Path, file:str) -> tuple[bytes|None, Rejection|None
     try:
         with Image.open(io.BytesIO(data)) as img: img.load()
     except UnidentifiedImageError: return None, Rejection(file, 'not an image', 'no image format recognises it')
+    except Image.DecompressionBombError as e: return None, Rejection(file, 'image too large', str(e))
     except (OSError, SyntaxError, ValueError) as e: return None, Rejection(file, 'corrupt or truncated image', str(e))
     return data, None
 
@@ -86,10 +90,20 @@ def _table_labels(table:list[tuple[str, str]], table_name:str, scan:FolderScan) 
         if len(set(labels)) > 1: scan.rejected.append(Rejection(file, 'conflicting labels', f"{table_name} gives " + ' and '.join(map(repr, dict.fromkeys(labels)))))
     return {f:ls[0] for f,ls in found.items() if len(set(ls)) == 1}
 
+def _inside(folder:Path, file:str) -> bool:
+    "Whether `file`, as a label table names it, resolves to a path inside `folder`"
+    return (folder/file).resolve().is_relative_to(folder.resolve())
+
+def _label_table_path(labels:str|Path, folder:Path) -> Path:
+    "The label table `labels`: a path as given (from the current directory), else a name inside `folder`"
+    if Path(labels).is_file() or Path(labels).is_absolute(): return Path(labels)
+    if (folder/labels).is_file(): return folder/labels
+    raise FileNotFoundError(f"Label table not found: tried {labels} and {folder/labels}")
+
 # %% ../nbs/05_folders.ipynb #67d9fd07
 def scan_captcha_folder(
     path:str|Path, # Folder of labelled CAPTCHA images, searched recursively
-    labels:str|Path|None=None, # CSV/TSV of `file,label` (relative to `path` unless absolute); `None` labels by file name
+    labels:str|Path|None=None, # CSV/TSV of `file,label`: a path, or a name inside `path`; `None` labels by file name
     sep:str|None='_', # A file name's label is its stem up to the first `sep`; `None` keeps the whole stem
     label_func:Callable|None=None, # Label from a `Path`, instead of `stem_label`
     charset:Charset|str|None=None, # Reject labels with characters outside it; `None` accepts any
@@ -100,11 +114,14 @@ def scan_captcha_folder(
     if not folder.exists(): raise FileNotFoundError(f"Folder not found: {folder}")
     if not folder.is_dir(): raise NotADirectoryError(f"Not a folder: {folder}")
     scan = FolderScan(folder)
-    table_path = None if labels is None else Path(labels) if Path(labels).is_absolute() else folder/labels
+    table_path = None if labels is None else _label_table_path(labels, folder)
     files = _data_files(folder, exclude=table_path)
     if table_path is None: labelled = {f: (label_func or partial(stem_label, sep=sep))(folder/f) for f in files}
     else:
         labelled = _table_labels(read_label_table(table_path), table_path.name, scan)
+        inside = {f for f in labelled if _inside(folder, f)}
+        scan.rejected += [Rejection(f, 'outside the folder', f"listed in {table_path.name}") for f in labelled if f not in inside]
+        labelled = {f:l for f,l in labelled.items() if f in inside}
         scan.rejected += [Rejection(f, 'missing file', f"listed in {table_path.name}") for f in labelled if not (folder/f).is_file()]
         labelled = {f:l for f,l in labelled.items() if (folder/f).is_file()}
         named = set(labelled) | {r.file for r in scan.rejected}
@@ -116,6 +133,7 @@ def scan_captcha_folder(
         data, rejection = _read_image_bytes(folder, file)
         if rejection is not None: scan.rejected.append(rejection); continue
         if not label: scan.rejected.append(Rejection(file, 'empty label')); continue
+        if any(ch.isspace() for ch in label): scan.rejected.append(Rejection(file, 'whitespace in label', f"label {label!r}")); continue
         unknown = '' if charset is None else charset.unknown(label)
         if unknown:
             scan.rejected.append(Rejection(file, 'characters outside the charset', f"label {label!r} has {unknown!r}; charset {charset.symbols!r}")); continue

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #155a60fc
 from __future__ import annotations
-import sys, warnings
+import math, os, sys, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's import on torch 2.14; nothing a user can act on
 from fastai.vision.all import *
 from fastcore.script import call_parse, Param, bool_arg
@@ -13,10 +13,12 @@ from .train import *
 from .recognizer import *
 from .folders import *
 from .metrics import seq_accuracy, char_error_rate
+from .loss import CTCDecoder
 from .results import evaluate_recognizer
 
 # %% auto #0
-__all__ = ['CommandError', 'parse_length', 'train_main', 'predict_main', 'eval_main']
+__all__ = ['PREDICTIONS_HEADER', 'CommandError', 'parse_length', 'check_output', 'is_predictions_csv', 'is_model_folder',
+           'write_predictions', 'train_main', 'predict_main', 'eval_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -32,6 +34,43 @@ def parse_length(length:str) -> int|tuple[int, int]:
     "A CAPTCHA length from the command line: `'5'` or a range `'4-6'`"
     try: lo,_,hi = length.partition('-'); return int(lo) if not hi else (int(lo), int(hi))
     except ValueError: raise ValueError(f"--length must be a number such as 5 or a range such as 4-6, got {length!r}") from None
+
+# %% ../nbs/07_cli.ipynb #932b8e7b
+PREDICTIONS_HEADER = 'file,label,prediction,confidence,correct'
+
+def check_output(out:str|Path, inputs=(), is_folder:bool=False, is_ours=None) -> Path:
+    "`out` as a `Path`, after refusing an output that is the wrong kind, inside or equal to one of `inputs`, or an existing path `is_ours` does not accept"
+    out = Path(out)
+    for p in map(Path, filter(None, inputs)):
+        if out.resolve() == p.resolve() or out.resolve().is_relative_to(p.resolve()) and p.is_dir():
+            raise ValueError(f"{out} would be written inside the input {p}: choose an output outside it")
+    if out.exists():
+        if is_folder != out.is_dir(): raise ValueError(f"{out} is a {'folder' if out.is_dir() else 'file'}; expected {'a folder' if is_folder else 'a file'} to write to")
+        if not (is_ours and is_ours(out)): raise ValueError(f"{out} exists and was not written by this command: refusing to replace it (remove it, or choose another --out)")
+    elif not out.parent.is_dir() and not is_folder: raise ValueError(f"The folder of {out} does not exist")
+    return out
+
+def is_predictions_csv(path:Path) -> bool:
+    "Whether `path` is a predictions CSV written by `captcha_crnn_eval`"
+    try:
+        with open(path, encoding='utf-8') as f: return f.readline().rstrip('\r\n') == PREDICTIONS_HEADER
+    except (OSError, UnicodeDecodeError): return False
+
+def is_model_folder(path:Path) -> bool:
+    "Whether `path` is a saved recognizer, or an empty folder"
+    return is_recognizer(path) or not any(path.iterdir())
+
+# %% ../nbs/07_cli.ipynb #64e7d8de
+def _spreadsheet_safe(s:str) -> str: return "'" + s if s[:1] in ('=', '+', '-', '@', '\t', '\r') else s
+
+def write_predictions(table:pd.DataFrame, out:Path):
+    "Write the `evaluate_recognizer` table to the CSV `out` atomically, with cells that look like formulas escaped"
+    table = table.assign(**{c: table[c].map(_spreadsheet_safe) for c in ('file', 'label', 'prediction')})
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        table.to_csv(tmp, index=False)
+        os.replace(tmp, out)
+    finally: tmp.unlink(missing_ok=True)
 
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
@@ -61,6 +100,11 @@ def train_main(
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
+        for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1)):
+            if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
+        if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
+        if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
+        out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=is_model_folder)
         if folder:
             train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
             charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
@@ -78,12 +122,14 @@ def train_main(
         recipe = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else 'synthetic']
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, recipe.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=captcha_augment() if ifnone(augment, recipe.augment) else None)
+        if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
         learn = captcha_learner(dls, net, wd=recipe.wd)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     try: recipe.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     _, seq_acc, cer = learn.validate()
-    path = save_recognizer(learn, out)
+    try: path = save_recognizer(learn, out)
+    except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}")
     print(f"saved to {path}")
 
@@ -98,6 +144,8 @@ def predict_main(
 ):
     "Read CAPTCHA images with a saved recognizer"
     try:
+        if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
+        CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
         rec = load_recognizer(model)
         preds = rec.predict(images, bs=bs, method=method, beam_width=beam_width)
     except (ValueError, FileNotFoundError) as e: raise CommandError('captcha_crnn_predict', e)
@@ -110,7 +158,7 @@ def eval_main(
     folder:Param("Folder of labelled CAPTCHA images", str, required=True)=None,
     labels:str=None, # CSV/TSV of file,label; by default labels come from file names
     sep:str='_', # A file name's label is its stem up to the first `sep`; '' keeps the whole stem
-    out:str='predictions.csv', # CSV written with a row per file: file, label, prediction, confidence, correct
+    out:str='predictions.csv', # CSV written with a row per file: file, label, prediction, confidence, correct; never inside --folder
     method:str='greedy', # Decoding: greedy or beam
     beam_width:int=10, # Beam width for beam search
     bs:int=64, # Images read per batch
@@ -118,11 +166,14 @@ def eval_main(
 ):
     "Measure a saved recognizer on a folder of labelled CAPTCHAs"
     try:
+        if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
+        CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
+        out = check_output(out, inputs=[folder, labels], is_ours=is_predictions_csv)
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
+        results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width)
+        write_predictions(results, out)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
-    results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width)
-    results.to_csv(out, index=False)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
     print(f"per-file results written to {out}")

@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from .data import BLANK_IDX, PAD_IDX, Charset, TensorLabel
 
 # %% auto #0
-__all__ = ['fp32_log_probs', 'greedy_paths', 'label_lists', 'PaddedCTCLoss', 'label_log_probs', 'CTCDecoder']
+__all__ = ['fp32_log_probs', 'greedy_paths', 'label_lists', 'PaddedCTCLoss', 'ctc_min_steps', 'label_log_probs', 'CTCDecoder']
 
 # %% ../nbs/02_loss.ipynb #8c1cb0f4
 def fp32_log_probs(x:Tensor) -> Tensor:
@@ -60,6 +60,11 @@ class PaddedCTCLoss:
         paths,_ = greedy_paths(x, self.blank)
         T = x.shape[1]
         return TensorLabel(tensor([p + [self.pad_idx]*(T-len(p)) for p in paths], dtype=torch.long).view(len(paths), T))
+
+# %% ../nbs/02_loss.ipynb #82eb29ee
+def ctc_min_steps(label) -> int:
+    "Time steps CTC needs to emit `label`: one per symbol, and a blank between each pair of equal neighbours"
+    return len(label) + sum(a == b for a,b in zip(label, label[1:]))
 
 # %% ../nbs/02_loss.ipynb #242439d9
 def label_log_probs(log_probs:Tensor, labels:list[list[int]], blank:int=BLANK_IDX) -> Tensor:

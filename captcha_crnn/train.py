@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastai.vision.all import *
 from .data import *
 from .model import *
-from .loss import PaddedCTCLoss
+from .loss import PaddedCTCLoss, ctc_min_steps
 from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
@@ -46,6 +46,15 @@ class BlankPlateauGuard(Callback):
                             f"(character error rate {cer:.2f}). Try the pretrained start, a lower learning rate, more epochs, "
                             "or check that the labels match the images.")
 
+# %% ../nbs/03_train.ipynb #ed459849
+def _check_label_steps(dls:DataLoaders, n_steps:int):
+    "Raise a `ValueError` naming the first label of `dls` that a model with `n_steps` time steps cannot emit"
+    for i,row in enumerate(dls.train.items + dls.valid.items):
+        label = get_label(row)
+        if ctc_min_steps(label) > n_steps:
+            raise ValueError(f"{row.get('file') or f'Row {i}'}: label {label!r} needs {ctc_min_steps(label)} time steps, but the model has {n_steps}: "
+                             "use shorter labels or a model with a larger seq_len")
+
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
     dls:DataLoaders, # From `captcha_dls`, which records the charset and image size
@@ -63,6 +72,7 @@ def captcha_learner(
     model = create_crnn(len(charset), arch) if isinstance(arch, str) else arch
     if model.config['n_symbols'] != len(charset):
         raise ValueError(f"The model scores {model.config['n_symbols']} symbols but the charset has {len(charset)}")
+    _check_label_steps(dls, model.config['seq_len'])
     learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(), CharErrorRate()]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
     if ifnone(mixed_precision, dls.device is not None and torch.device(dls.device).type == 'cuda'): learn.to_fp16()

@@ -43,9 +43,10 @@ def error_profile(preds, labels, top_k=10):
 
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid') if (v := getattr(args, k)) is not None})
+    args.n_train, args.n_valid = recipe.n_train, recipe.n_valid
     train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
     valid_ds = create_captcha_dataset(args.n_valid, seed=valid_seed(args.seed))
-    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment') if (v := getattr(args, k)) is not None})
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=recipe.bs, batch_tfms=captcha_augment() if recipe.augment else None)
     learn = captcha_learner(dls, args.arch, wd=recipe.wd)
@@ -61,8 +62,8 @@ def main():
     p.add_argument('--name', required=True, help='Name of the result file')
     p.add_argument('--arch', default='small', help='CRNN arch: tutorial, small or tiny')
     p.add_argument('--recipe', default='synthetic', choices=list(RECIPES), help='Training recipe; the options below override its settings')
-    p.add_argument('--n_train', type=int, default=30_000)
-    p.add_argument('--n_valid', type=int, default=500, help='Validation set watched during training (drawn with valid_seed)')
+    p.add_argument('--n_train', type=int, default=None, help="Synthetic CAPTCHAs to train on; default from the recipe")
+    p.add_argument('--n_valid', type=int, default=None, help='Validation set watched during training (drawn with valid_seed); default from the recipe')
     p.add_argument('--n_eval', type=int, default=2_000, help='Held-out CAPTCHAs for the final numbers')
     p.add_argument('--epochs', type=int, default=None)
     p.add_argument('--lr', type=float, default=None)

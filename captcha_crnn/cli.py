@@ -75,8 +75,8 @@ def write_predictions(table:pd.DataFrame, out:Path):
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
 def train_main(
-    n_train:int=30_000, # Synthetic CAPTCHAs to train on
-    n_valid:int=2_000, # Held-out synthetic CAPTCHAs, drawn with another seed
+    n_train:int=None, # Synthetic CAPTCHAs to train on; default from the `synthetic` recipe (30,000)
+    n_valid:int=None, # Synthetic CAPTCHAs to validate on, drawn with `valid_seed`; default from the recipe (2,000)
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
@@ -111,8 +111,8 @@ def train_main(
         else:
             length = parse_length(length)
             kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))
-            train_ds = create_captcha_dataset(n_train, seed=seed, **kw)
-            valid_ds = create_captcha_dataset(n_valid, seed=valid_seed(seed), **kw)
+            train_ds = create_captcha_dataset(ifnone(n_train, RECIPES['synthetic'].n_train), seed=seed, **kw)
+            valid_ds = create_captcha_dataset(ifnone(n_valid, RECIPES['synthetic'].n_valid), seed=valid_seed(seed), **kw)
         charset = Charset.create(charset)
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")

@@ -114,6 +114,8 @@ class Recipe:
     wd:float=1e-2 # Weight decay
     fine_tune:bool=False # Fine-tune a pretrained start: an epoch for the head alone, then everything
     lr_mult:float=100 # When fine-tuning, the head's rate over the CNN's (fastai's `fine_tune` default)
+    n_train:int|None=None # For recipes that draw synthetic data: how many CAPTCHAs to train on
+    n_valid:int|None=None # ... and how many to validate on (drawn with `valid_seed`)
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -128,8 +130,8 @@ class Recipe:
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {
-    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6),
-    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, wd=1e-3),
+    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000),
+    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, wd=1e-3, n_train=800, n_valid=200),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),
 }

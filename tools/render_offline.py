@@ -59,6 +59,7 @@ def write_readme():
     for fname, data in res['outputs'].items():
         (root/fname).parent.mkdir(parents=True, exist_ok=True)
         (root/fname).write_bytes(data)
+    readme = re.sub(r'\]\(([\w-]+)\.ipynb(#[\w-]+)?\)', rf'](https://captcha-crnn.github.io/captcha_crnn/\1.html\2)', readme)  # pages, on the docs site
     (root/'README.md').write_text(re.sub(r'\n{3,}', '\n\n', readme).strip() + '\n')
 
 def write_html():
@@ -70,6 +71,7 @@ def write_html():
         exporter = HTMLExporter(embed_images=True)
         exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
         html, _ = exporter.from_notebook_node(nb)
+        html = re.sub(r'href="([\w-]+)\.ipynb(#[\w-]+)?"', r'href="\1.html\2"', html)  # Quarto's rewrite of links between pages
         (out/f"{nb_path.stem}.html").write_text(html)
 
 def write_screenshots(width=1280, height=4000):

@@ -5,10 +5,11 @@
 # %% ../nbs/01_model.ipynb #4952f91b
 from __future__ import annotations
 from fastai.vision.all import *
+from copy import deepcopy
 from .data import BLANK_IDX
 
 # %% auto #0
-__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn']
+__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'fuse_batchnorm']
 
 # %% ../nbs/01_model.ipynb #a1f0c002
 class ImageNorm(Module):
@@ -108,3 +109,12 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
     "A new `CRNN` of the named `arch` (one of `CRNN_ARCHS`) for `n_symbols` symbols; `kwargs` override the arch's settings"
     if arch not in CRNN_ARCHS: raise ValueError(f"Unknown CRNN arch {arch!r}; choose one of {list(CRNN_ARCHS)}")
     return CRNN(n_symbols, **{**CRNN_ARCHS[arch], **kwargs})
+
+# %% ../nbs/01_model.ipynb #c6233bd5
+def fuse_batchnorm(model:CRNN) -> CRNN:
+    "A copy of `model` in evaluation mode with each conv block's batch norm folded into its convolution, for faster reading"
+    fused = deepcopy(model).eval()
+    for block in fused.backbone.blocks:
+        for layer in list(block)[:-1]:  # ConvLayers: conv, batch norm, activation; the last item is the pooling
+            if isinstance(layer[1], nn.BatchNorm2d): layer[0], layer[1] = torch.nn.utils.fusion.fuse_conv_bn_eval(layer[0], layer[1]), nn.Identity()
+    return fused

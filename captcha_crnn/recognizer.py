@@ -67,9 +67,10 @@ def load_captcha_image(o) -> Image.Image:
 # %% ../nbs/03a_recognizer.ipynb #3db1f504
 class Recognizer:
     "A trained CRNN with its charset and input size, reading CAPTCHA images into strings"
-    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None):
+    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True):
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
-        self.model = deepcopy(model).eval().to(self.device, memory_format=torch.channels_last)  # a copy: the caller's model stays as it was
+        model = fuse_batchnorm(model) if fuse else deepcopy(model).eval()  # a copy either way: the caller's model stays as it was
+        self.model = model.to(self.device, memory_format=torch.channels_last)
         self.charset, self.img_size = charset, tuple(img_size)
         self.keep_aspect = keep_aspect
 
@@ -140,7 +141,7 @@ def read_recognizer_config(path:Path) -> dict:
         raise ValueError(f"{f}: 'img_size' must be [height, width] in pixels, got {img_size!r}"[:300])
     return {**config, 'model': model}
 
-def load_recognizer(path:str|Path, device=None) -> Recognizer:
+def load_recognizer(path:str|Path, device=None, fuse:bool=True) -> Recognizer:
     "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
     path = recognizer_path(path)
     for fname in ('config.json', 'model.safetensors'):
@@ -153,7 +154,7 @@ def load_recognizer(path:str|Path, device=None) -> Recognizer:
     except Exception as e: raise ValueError(f"{path/'model.safetensors'} is not a readable safetensors file: {e}") from None  # safetensors raises its own error types
     try: model.load_state_dict(weights)
     except RuntimeError as e: raise ValueError(f"{path/'model.safetensors'} does not match the model of config.json: {str(e).splitlines()[0]}") from None
-    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device)
+    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse)
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013
 def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:

@@ -1,0 +1,43 @@
+"""Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call,
+with the batch norms folded into the convolutions (`fuse_batchnorm`, what `Recognizer` reads with) and without,
+interleaved twice because a shared machine drifts. Also checks that both read the same strings.
+
+    python bench/inference.py --model models/captcha_crnn
+"""
+import argparse, json, time
+from pathlib import Path
+import torch
+from captcha_crnn.data import create_captcha_dataset
+from captcha_crnn.recognizer import load_recognizer
+
+RESULTS = Path(__file__).parent/'results'
+
+def speeds(rec, images, bs:int=64, n_single:int=200) -> dict:
+    "Images/s read in batches of `bs`, and milliseconds per image read one per call (after one warm-up call each)"
+    rec.predict(images[:bs], bs=bs); rec.predict(images[0])
+    start = time.perf_counter(); preds = rec.predict(images, bs=bs)
+    batched = len(images)/(time.perf_counter() - start)
+    start = time.perf_counter()
+    for img in images[:n_single]: rec.predict(img)
+    return dict(batch_img_per_s=round(batched, 1), single_ms=round(1000*(time.perf_counter() - start)/n_single, 2)), [s for s,_ in preds]
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--model', default='models/captcha_crnn')
+    p.add_argument('--n', type=int, default=2000, help='CAPTCHAs to read (drawn with the evaluation seed of bench.py)')
+    p.add_argument('--name', default='inference')
+    args = p.parse_args()
+    images = list(create_captcha_dataset(args.n, seed=20_261_125, progress=False)['image'])
+    fused = load_recognizer(args.model, device='cpu')
+    plain = load_recognizer(args.model, device='cpu', fuse=False)
+    runs = {'plain': [], 'fused': []}
+    for _ in range(2):
+        for name, rec in (('plain', plain), ('fused', fused)):
+            res, preds = speeds(rec, images)
+            runs[name].append(res); runs[name + '_preds'] = preds
+    res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), plain=runs['plain'], fused=runs['fused'],
+               same_strings=runs['plain_preds'] == runs['fused_preds'])
+    print(json.dumps(res, indent=2))
+    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+
+if __name__ == '__main__': main()

@@ -16,5 +16,6 @@ from .recognizer import *
 from .results import *
 from .folders import *
 from .styles import *
+from .export import *
 from .cli import *
 __all__ = [o for o in dir() if not o.startswith('_')]  # re-export everything above, like fastai's `all` modules

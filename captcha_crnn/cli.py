@@ -15,10 +15,11 @@ from .folders import *
 from .metrics import seq_accuracy, char_error_rate
 from .loss import CTCDecoder
 from .results import evaluate_recognizer
+from .export import export_onnx
 
 # %% auto #0
 __all__ = ['PREDICTIONS_HEADER', 'CommandError', 'parse_length', 'check_output', 'is_predictions_csv', 'is_model_folder',
-           'write_predictions', 'train_main', 'predict_main', 'eval_main']
+           'write_predictions', 'train_main', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -177,3 +178,17 @@ def eval_main(
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
     print(f"per-file results written to {out}")
+
+# %% ../nbs/07_cli.ipynb #1fbdd319
+@call_parse
+def export_main(
+    model:str, # Folder of a saved recognizer
+    n_check:int=64, # Synthetic CAPTCHAs read by both torch and onnxruntime before the export is kept
+):
+    "Export a saved recognizer to ONNX (model.onnx in its folder)"
+    try:
+        if n_check < 1: raise ValueError(f"--n_check must be at least 1, got {n_check}")
+        path = export_onnx(model, n_check=n_check)
+    except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_export', e)
+    except RuntimeError as e: raise CommandError('captcha_crnn_export', e, status=1)
+    print(f"wrote {path}")

@@ -12,12 +12,17 @@ from .data import BLANK_IDX
 __all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'fuse_batchnorm']
 
 # %% ../nbs/01_model.ipynb #a1f0c002
+def _mean_chw(x:Tensor) -> Tensor:
+    "Mean over channels, height and width, one axis at a time: short sums stay exact in float32 in any runtime (ONNX's included)"
+    return x.mean(3, keepdim=True).mean(2, keepdim=True).mean(1, keepdim=True)
+
 class ImageNorm(Module):
     "Standardise each image of a batch to zero mean and unit standard deviation over its pixels and channels"
     def __init__(self, eps:float=1e-3): self.eps = eps
     def forward(self, x:Tensor) -> Tensor:
-        std,mean = torch.std_mean(x, dim=(1, 2, 3), keepdim=True)
-        return (x - mean) / (std + self.eps)
+        centered = x - _mean_chw(x)
+        std = (_mean_chw(centered.square()) * (x[0].numel() / (x[0].numel() - 1))).sqrt()  # two passes, unbiased, as `torch.std`
+        return centered / (std + self.eps)
 
 # %% ../nbs/01_model.ipynb #c112741e
 class CNNBackbone(nn.Sequential):

@@ -142,13 +142,14 @@ def predict_main(
     method:str='greedy', # Decoding: greedy or beam
     beam_width:int=10, # Beam width for beam search
     bs:int=64, # Images read per batch
+    allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
 ):
     "Read CAPTCHA images with a saved recognizer"
     try:
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
         rec = load_recognizer(model)
-        preds = rec.predict(images, bs=bs, method=method, beam_width=beam_width)
+        preds = rec.predict(images, bs=bs, method=method, beam_width=beam_width, allowed=allowed)
     except (ValueError, FileNotFoundError) as e: raise CommandError('captcha_crnn_predict', e)
     for fname,(text,conf) in zip(images, preds): print(f"{fname}\t{text}\t{conf:.3f}")
 

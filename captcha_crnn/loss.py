@@ -98,16 +98,19 @@ def _prefix_beam_search(lp:np.ndarray, beam_width:int, prune:float, blank:int) -
 # %% ../nbs/02_loss.ipynb #7a5297a5
 class CTCDecoder:
     "Decode `[B, T, C]` CTC log-probs to strings of `charset`, with a confidence for each"
-    def __init__(self, charset:Charset|str|None=None, method:str='greedy', beam_width:int=10, prune:float=1e-3, blank:int=BLANK_IDX):
+    def __init__(self, charset:Charset|str|None=None, method:str='greedy', beam_width:int=10, prune:float=1e-3, blank:int=BLANK_IDX,
+                 allowed:str|None=None): # Read only these symbols of `charset` (and the blank); `None` reads them all
         if method not in ('greedy', 'beam'): raise ValueError(f"method must be 'greedy' or 'beam', got {method!r}")
         if beam_width < 1: raise ValueError(f"beam_width must be at least 1, got {beam_width}")
         self.charset = Charset.create(charset)
-        store_attr('method,beam_width,prune,blank')
+        store_attr('method,beam_width,prune,blank,allowed')
+        self.masked = None if allowed is None else _disallowed_classes(self.charset, allowed, blank)
 
     def decode_indices(self, log_probs:Tensor) -> tuple[list[list[int]], Tensor]:
         "Label indices and confidences for each sequence of `log_probs`"
         if log_probs.ndim != 3 or log_probs.shape[-1] != self.charset.n_classes:
             raise ValueError(f"Expected log-probs [B, T, {self.charset.n_classes}], got shape {tuple(log_probs.shape)}")
+        if self.masked is not None: log_probs = fp32_log_probs(log_probs).index_fill(-1, self.masked.to(log_probs.device), -float('inf')).log_softmax(-1)
         greedy,greedy_conf = greedy_paths(log_probs, self.blank)
         if self.method == 'greedy': return greedy, greedy_conf
         lps = fp32_log_probs(log_probs).cpu().numpy()
@@ -120,3 +123,12 @@ class CTCDecoder:
         "Strings and confidences for each sequence of `log_probs`"
         idxs,conf = self.decode_indices(log_probs)
         return [self.charset.decode(o) for o in idxs], conf
+
+# %% ../nbs/02_loss.ipynb #2a837f0c
+def _disallowed_classes(charset:Charset, allowed:str, blank:int=BLANK_IDX) -> Tensor:
+    "Indices of the classes of `charset` outside `allowed` and the blank"
+    if not isinstance(allowed, str) or not allowed: raise ValueError(f"allowed must be a non-empty string of symbols, got {allowed!r}")
+    unknown = charset.unknown(allowed)
+    if unknown: raise ValueError(f"allowed has symbols outside the charset: {unknown!r} (charset: {charset.symbols!r})")
+    keep = {blank, *charset.encode(allowed)}
+    return tensor([i for i in range(charset.n_classes) if i not in keep], dtype=torch.long)

@@ -86,11 +86,11 @@ def preprocess(self:Recognizer, images) -> Tensor:
 # %% ../nbs/03a_recognizer.ipynb #5debbcd1
 @patch
 @torch.inference_mode()
-def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence"
+def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
-    decoder = CTCDecoder(self.charset, method, beam_width)
+    decoder = CTCDecoder(self.charset, method, beam_width, allowed=allowed)
     res = []
     for i in range(0, len(images), bs):
         strings, conf = decoder(self.model(self.preprocess(images[i:i+bs]).to(self.device)))

@@ -18,8 +18,9 @@ from .results import evaluate_recognizer
 from .export import export_onnx
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'CommandError', 'parse_length', 'check_output', 'is_predictions_csv', 'is_model_folder',
-           'write_predictions', 'train_main', 'predict_main', 'eval_main', 'export_main']
+__all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'is_predictions_csv',
+           'is_model_folder', 'write_csv', 'train_main', 'image_files', 'is_reads_csv', 'predict_main', 'eval_main',
+           'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -64,9 +65,9 @@ def is_model_folder(path:Path) -> bool:
 # %% ../nbs/07_cli.ipynb #64e7d8de
 def _spreadsheet_safe(s:str) -> str: return "'" + s if s[:1] in ('=', '+', '-', '@', '\t', '\r') else s
 
-def write_predictions(table:pd.DataFrame, out:Path):
-    "Write the `evaluate_recognizer` table to the CSV `out` atomically, with cells that look like formulas escaped"
-    table = table.assign(**{c: table[c].map(_spreadsheet_safe) for c in ('file', 'label', 'prediction')})
+def write_csv(table:pd.DataFrame, out:Path, text_columns=('file', 'label', 'prediction')):
+    "Write `table` to the CSV `out` atomically, with cells of `text_columns` that look like formulas escaped"
+    table = table.assign(**{c: table[c].map(_spreadsheet_safe) for c in text_columns})
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         table.to_csv(tmp, index=False)
@@ -135,23 +136,49 @@ def train_main(
     print(f"saved to {path}")
 
 # %% ../nbs/07_cli.ipynb #67a20e20
+READS_HEADER = 'file,text,confidence,accepted'
+
+def image_files(paths) -> list[Path]:
+    "The files of `paths`: files as given, and for each folder its image files (by extension), recursively, sorted, hidden ones left out"
+    exts, out = {e for e,f in Image.registered_extensions().items() if f in Image.OPEN}, []
+    for p in map(Path, paths):
+        if not p.is_dir(): out.append(p); continue
+        found = sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in exts and not any(s.startswith('.') for s in f.relative_to(p).parts))
+        if not found: raise ValueError(f"No image files in the folder {p}")
+        out += found
+    return out
+
+def is_reads_csv(path:Path) -> bool:
+    "Whether `path` is a CSV written by `captcha_crnn_predict --out`"
+    try:
+        with open(path, encoding='utf-8') as f: return f.readline().rstrip('\r\n') == READS_HEADER
+    except (OSError, UnicodeDecodeError): return False
+
 @call_parse
 def predict_main(
-    model:str, # Folder of a saved recognizer
-    images:Param("Image files to read", str, nargs='+'),
+    model:str, # Folder of a saved recognizer, or a pretrained name such as base
+    images:Param("Image files, or folders read recursively", str, nargs='+'),
     method:str='greedy', # Decoding: greedy or beam
     beam_width:int=10, # Beam width for beam search
     bs:int=64, # Images read per batch
     allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
+    min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
+    out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
 ):
-    "Read CAPTCHA images with a saved recognizer"
+    "Read CAPTCHA images, or folders of them, with a saved recognizer"
     try:
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
+        if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
+        files = image_files(images)
+        out = None if out is None else check_output(out, inputs=images, is_ours=is_reads_csv)
         rec = load_recognizer(model)
-        preds = rec.predict(images, bs=bs, method=method, beam_width=beam_width, allowed=allowed)
-    except (ValueError, FileNotFoundError) as e: raise CommandError('captcha_crnn_predict', e)
-    for fname,(text,conf) in zip(images, preds): print(f"{fname}\t{text}\t{conf:.3f}")
+        preds = rec.predict(files, bs=bs, method=method, beam_width=beam_width, allowed=allowed)
+        table = pd.DataFrame({'file': [str(f) for f in files], 'text': [t for t,_ in preds], 'confidence': [round(c, 4) for _,c in preds],
+                              'accepted': [c >= min_confidence for _,c in preds]})
+        if out is not None: write_csv(table, out, ('file', 'text'))
+    except (ValueError, OSError) as e: raise CommandError('captcha_crnn_predict', e)
+    for r in table.itertuples(): print(f"{r.file}\t{r.text}\t{r.confidence:.3f}" + ('' if r.accepted else '\t?'))
 
 # %% ../nbs/07_cli.ipynb #38f29eb2
 @call_parse
@@ -174,7 +201,7 @@ def eval_main(
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
         results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width)
-        write_predictions(results, out)
+        write_csv(results, out)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")

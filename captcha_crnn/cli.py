@@ -18,9 +18,8 @@ from .results import evaluate_recognizer
 from .export import export_onnx
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'is_predictions_csv',
-           'is_model_folder', 'write_csv', 'train_main', 'image_files', 'is_reads_csv', 'predict_main', 'eval_main',
-           'export_main']
+__all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header', 'is_model_folder',
+           'write_csv', 'train_main', 'image_files', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -52,10 +51,10 @@ def check_output(out:str|Path, inputs=(), is_folder:bool=False, is_ours=None) ->
     elif not out.parent.is_dir() and not is_folder: raise ValueError(f"The folder of {out} does not exist")
     return out
 
-def is_predictions_csv(path:Path) -> bool:
-    "Whether `path` is a predictions CSV written by `captcha_crnn_eval`"
+def has_header(path:Path, header:str) -> bool:
+    "Whether the first line of the file `path` is `header`: a CSV this project wrote"
     try:
-        with open(path, encoding='utf-8') as f: return f.readline().rstrip('\r\n') == PREDICTIONS_HEADER
+        with open(path, encoding='utf-8') as f: return f.readline().rstrip('\r\n') == header
     except (OSError, UnicodeDecodeError): return False
 
 def is_model_folder(path:Path) -> bool:
@@ -148,12 +147,6 @@ def image_files(paths) -> list[Path]:
         out += found
     return out
 
-def is_reads_csv(path:Path) -> bool:
-    "Whether `path` is a CSV written by `captcha_crnn_predict --out`"
-    try:
-        with open(path, encoding='utf-8') as f: return f.readline().rstrip('\r\n') == READS_HEADER
-    except (OSError, UnicodeDecodeError): return False
-
 @call_parse
 def predict_main(
     model:str, # Folder of a saved recognizer, or a pretrained name such as base
@@ -171,7 +164,7 @@ def predict_main(
         if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
         files = image_files(images)
-        out = None if out is None else check_output(out, inputs=images, is_ours=is_reads_csv)
+        out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
         rec = load_recognizer(model)
         preds = rec.predict(files, bs=bs, method=method, beam_width=beam_width, allowed=allowed)
         table = pd.DataFrame({'file': [str(f) for f in files], 'text': [t for t,_ in preds], 'confidence': [round(c, 4) for _,c in preds],
@@ -197,7 +190,7 @@ def eval_main(
     try:
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
-        out = check_output(out, inputs=[folder, labels], is_ours=is_predictions_csv)
+        out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
         results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width)

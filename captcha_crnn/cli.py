@@ -18,8 +18,8 @@ from .results import evaluate_recognizer
 from .export import export_onnx
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header', 'is_model_folder',
-           'write_csv', 'train_main', 'image_files', 'predict_main', 'eval_main', 'export_main']
+__all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv',
+           'train_main', 'image_files', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -56,10 +56,6 @@ def has_header(path:Path, header:str) -> bool:
     try:
         with open(path, encoding='utf-8') as f: return f.readline().rstrip('\r\n') == header
     except (OSError, UnicodeDecodeError): return False
-
-def is_model_folder(path:Path) -> bool:
-    "Whether `path` is a saved recognizer, or an empty folder"
-    return is_recognizer(path) or not any(path.iterdir())
 
 # %% ../nbs/07_cli.ipynb #64e7d8de
 def _spreadsheet_safe(s:str) -> str: return "'" + s if s[:1] in ('=', '+', '-', '@', '\t', '\r') else s
@@ -105,7 +101,7 @@ def train_main(
             if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
         if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
         if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
-        out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=is_model_folder)
+        out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
         if folder:
             train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
             charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
@@ -142,7 +138,7 @@ def image_files(paths) -> list[Path]:
     exts, out = {e for e,f in Image.registered_extensions().items() if f in Image.OPEN}, []
     for p in map(Path, paths):
         if not p.is_dir(): out.append(p); continue
-        found = sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in exts and not any(s.startswith('.') for s in f.relative_to(p).parts))
+        found = [p/f for f in folder_files(p) if Path(f).suffix.lower() in exts]
         if not found: raise ValueError(f"No image files in the folder {p}")
         out += found
     return out

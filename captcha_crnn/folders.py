@@ -14,7 +14,7 @@ from PIL import Image, UnidentifiedImageError
 from .data import *
 
 # %% auto #0
-__all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'scan_captcha_folder', 'BadCaptchaFiles',
+__all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'folder_files', 'scan_captcha_folder', 'BadCaptchaFiles',
            'dataset_from_folder', 'infer_charset', 'split_dataset', 'folder_datasets']
 
 # %% ../nbs/05_folders.ipynb #95ffaf9e
@@ -76,7 +76,7 @@ class FolderScan:
         return '\n'.join(lines)
 
 # %% ../nbs/05_folders.ipynb #82bdaae6
-def _data_files(folder:Path, exclude:Path|None=None) -> list[str]:
+def folder_files(folder:Path, exclude:Path|None=None) -> list[str]:
     "Paths relative to `folder` of its files, recursively, leaving out hidden ones and `exclude`"
     skip = None if exclude is None else exclude.resolve()
     rels = (p.relative_to(folder) for p in folder.rglob('*') if p.is_file())
@@ -115,7 +115,7 @@ def scan_captcha_folder(
     if not folder.is_dir(): raise NotADirectoryError(f"Not a folder: {folder}")
     scan = FolderScan(folder)
     table_path = None if labels is None else _label_table_path(labels, folder)
-    files = _data_files(folder, exclude=table_path)
+    files = folder_files(folder, exclude=table_path)
     if table_path is None: labelled = {f: (label_func or partial(stem_label, sep=sep))(folder/f) for f in files}
     else:
         labelled = _table_labels(read_label_table(table_path), table_path.name, scan)

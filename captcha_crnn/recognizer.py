@@ -14,9 +14,9 @@ from .model import *
 from .loss import CTCDecoder
 
 # %% auto #0
-__all__ = ['RECOGNIZER_FORMAT', 'PRETRAINED', 'is_recognizer', 'save_recognizer', 'load_captcha_image', 'Recognizer',
-           'recognizer_path', 'read_recognizer_config', 'load_recognizer', 'transfer_model', 'fit_input_size',
-           'starting_model']
+__all__ = ['RECOGNIZER_FORMAT', 'PRETRAINED', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'load_captcha_image',
+           'Recognizer', 'recognizer_path', 'read_recognizer_config', 'load_recognizer', 'transfer_model',
+           'fit_input_size', 'starting_model']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'
@@ -26,10 +26,15 @@ def is_recognizer(path:str|Path) -> bool:
     try: return json.loads((Path(path)/'config.json').read_text()).get('format', '').startswith('captcha_crnn.recognizer/')
     except (OSError, ValueError, AttributeError): return False
 
+def can_hold_recognizer(path:str|Path) -> bool:
+    "Whether a recognizer may be saved to the existing `path`: a saved recognizer, or an empty folder"
+    path = Path(path)
+    return path.is_dir() and (is_recognizer(path) or not any(path.iterdir()))
+
 def save_recognizer(learn:Learner, path:str|Path) -> Path:
     "Save the model of `learn` to the folder `path` as `model.safetensors` and `config.json`, replacing a recognizer there only once both are written"
     path = Path(path)
-    if path.exists() and not (path.is_dir() and (is_recognizer(path) or not any(path.iterdir()))):
+    if path.exists() and not can_hold_recognizer(path):
         raise ValueError(f"{path} exists and is not a saved recognizer: refusing to replace it")
     model, dls = learn.model, learn.dls
     weights = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}

@@ -192,12 +192,16 @@ class TokenizeLabel(DisplayedTransform):
     def decodes(self, o:TensorLabel): return CaptchaStr(self.charset.decode(o))
 
 # %% ../nbs/00_data.ipynb #e093f171
+def _scale_to_uint8(a:np.ndarray, sixteen_bit:bool, unit_float:bool) -> np.ndarray:
+    "`a` as 0..255 uint8: 16-bit data divided by 257, floats in [0, 1] times 255, anything else clipped"
+    a = np.asarray(a, dtype=np.float64)
+    return (a/257 if sixteen_bit else a*255 if unit_float else a).clip(0, 255).round().astype(np.uint8)
+
 def to_8bit(img:Image.Image) -> Image.Image:
     "A greyscale `img` of more than 8 bits per pixel (modes `I;16*`, `I`, `F`) scaled from its type's range to an 8-bit `L` image"
     a = np.asarray(img, dtype=np.float64)
-    if img.mode.startswith('I;16') or (img.mode == 'I' and a.max(initial=0) > 255): a = a/257  # 0..65535 -> 0..255
-    elif img.mode == 'F' and a.max(initial=0) <= 1: a = a*255  # floats in [0, 1]
-    return Image.fromarray(np.nan_to_num(a).clip(0, 255).round().astype(np.uint8), 'L')
+    top = a.max(initial=0)  # before NaNs become 0, as they always have
+    return Image.fromarray(_scale_to_uint8(np.nan_to_num(a), img.mode.startswith('I;16') or (img.mode == 'I' and top > 255), img.mode == 'F' and top <= 1), 'L')
 
 def to_rgb(img:Image.Image, background=(255, 255, 255)) -> Image.Image:
     "`img` as RGB; transparent images (RGBA, LA, PA, or P with a transparent colour) are laid on `background`, deep greyscale scaled by `to_8bit`"
@@ -220,9 +224,7 @@ def image_from_array(a:np.ndarray) -> Image.Image:
     if a.dtype.kind not in 'biuf': raise ValueError(f"An image array must hold numbers, got dtype {a.dtype}")
     if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise ValueError("The image array has NaN or infinite values")
     if a.dtype == bool: a = a.astype(np.uint8)*255
-    elif a.dtype.kind in 'iu' and a.dtype.itemsize > 1: a = a/257 if a.max() > 255 else a
-    elif a.dtype.kind == 'f' and a.min() >= 0 and a.max() <= 1: a = a*255
-    a = np.asarray(a, dtype=np.float64).clip(0, 255).round().astype(np.uint8)
+    a = _scale_to_uint8(a, a.dtype.kind in 'iu' and a.dtype.itemsize > 1 and a.max() > 255, a.dtype.kind == 'f' and a.min() >= 0 and a.max() <= 1)
     return to_rgb(Image.fromarray(a[..., 0] if a.ndim == 3 and a.shape[2] == 1 else a))
 
 # %% ../nbs/00_data.ipynb #0f3b3a12

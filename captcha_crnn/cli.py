@@ -163,9 +163,9 @@ def predict_main(
         out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
         rec = load_recognizer(model)
         preds = rec.predict(files, bs=bs, method=method, beam_width=beam_width, allowed=allowed)
-        table = pd.DataFrame({'file': [str(f) for f in files], 'text': [t for t,_ in preds], 'confidence': [round(c, 4) for _,c in preds],
+        table = pd.DataFrame({'file': [str(f) for f in files], 'text': [t for t,_ in preds], 'confidence': [c for _,c in preds],
                               'accepted': [c >= min_confidence for _,c in preds]})
-        if out is not None: write_csv(table, out, ('file', 'text'))
+        if out is not None: write_csv(table.assign(confidence=table.confidence.round(4)), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_predict', e)
     for r in table.itertuples(): print(f"{r.file}\t{r.text}\t{r.confidence:.3f}" + ('' if r.accepted else '\t?'))
 

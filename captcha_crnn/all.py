@@ -7,6 +7,7 @@ __all__ = []
 
 # %% ../nbs/index.ipynb #c0da512c
 from fastai.vision.all import *
+from .core import *
 from .data import *
 from .model import *
 from .loss import *
@@ -17,5 +18,6 @@ from .results import *
 from .folders import *
 from .styles import *
 from .export import *
+from .reader import *
 from .cli import *
 __all__ = [o for o in dir() if not o.startswith('_')]  # re-export everything above, like fastai's `all` modules

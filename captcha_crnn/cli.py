@@ -4,22 +4,18 @@
 
 # %% ../nbs/07_cli.ipynb #155a60fc
 from __future__ import annotations
-import math, os, sys, warnings
+import csv, math, os, sys, time, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's import on torch 2.14; nothing a user can act on
-from fastai.vision.all import *
+from functools import partial
+from pathlib import Path
+from fastcore.basics import ifnone
 from fastcore.script import call_parse, Param, bool_arg
-from .data import *
-from .train import *
-from .recognizer import *
-from .folders import *
-from .metrics import seq_accuracy, char_error_rate
-from .loss import CTCDecoder
-from .results import evaluate_recognizer
-from .export import export_onnx
+from .core import *
+from .reader import OnnxRecognizer
 
 # %% auto #0
 __all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv',
-           'train_main', 'image_files', 'predict_main', 'eval_main', 'export_main']
+           'train_main', 'progress_line', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -60,12 +56,15 @@ def has_header(path:Path, header:str) -> bool:
 # %% ../nbs/07_cli.ipynb #64e7d8de
 def _spreadsheet_safe(s:str) -> str: return "'" + s if s[:1] in ('=', '+', '-', '@', '\t', '\r') else s
 
-def write_csv(table:pd.DataFrame, out:Path, text_columns=('file', 'label', 'prediction')):
-    "Write `table` to the CSV `out` atomically, with cells of `text_columns` that look like formulas escaped"
-    table = table.assign(**{c: table[c].map(_spreadsheet_safe) for c in text_columns})
+def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 'prediction')):
+    "Write `rows` (tuples in the order of `columns`) to the CSV `out` atomically, with cells of `text_columns` that look like formulas escaped"
+    text = {i for i,c in enumerate(columns) if c in text_columns}
     tmp = out.with_name(f".{out.name}.tmp")
     try:
-        table.to_csv(tmp, index=False)
+        with open(tmp, 'w', newline='', encoding='utf-8') as f:
+            w = csv.writer(f, lineterminator='\n')
+            w.writerow(columns)
+            w.writerows([_spreadsheet_safe(str(v)) if i in text else v for i,v in enumerate(row)] for row in rows)
         os.replace(tmp, out)
     finally: tmp.unlink(missing_ok=True)
 
@@ -95,6 +94,10 @@ def train_main(
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
+    from captcha_crnn.data import create_captcha_dataset, valid_seed, captcha_dls
+    from captcha_crnn.train import RECIPES, TrainingStuck, captcha_augment, captcha_learner
+    from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
+    from captcha_crnn.folders import folder_datasets, infer_charset
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1)):
@@ -133,15 +136,9 @@ def train_main(
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
-def image_files(paths) -> list[Path]:
-    "The files of `paths`: files as given, and for each folder its image files (by extension), recursively, sorted, hidden ones left out"
-    exts, out = {e for e,f in Image.registered_extensions().items() if f in Image.OPEN}, []
-    for p in map(Path, paths):
-        if not p.is_dir(): out.append(p); continue
-        found = [p/f for f in folder_files(p) if Path(f).suffix.lower() in exts]
-        if not found: raise ValueError(f"No image files in the folder {p}")
-        out += found
-    return out
+def progress_line(done:int, total:int, seconds:float) -> str:
+    "The line a long read keeps rewriting on a terminal"
+    return f"read {done} of {total} images ({done/max(seconds, 1e-9):.0f} images/s)"
 
 @call_parse
 def predict_main(
@@ -153,21 +150,28 @@ def predict_main(
     allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
     min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
+    backend:str='torch', # torch, or onnx: the recognizer's model.onnx (see captcha_crnn_export) with onnxruntime, which starts much faster
 ):
     "Read CAPTCHA images, or folders of them, with a saved recognizer"
     try:
+        if backend not in ('torch', 'onnx'): raise ValueError(f"--backend must be torch or onnx, got {backend!r}")
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
         files = image_files(images)
         out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
-        rec = load_recognizer(model)
-        preds = rec.predict(files, bs=bs, method=method, beam_width=beam_width, allowed=allowed)
-        table = pd.DataFrame({'file': [str(f) for f in files], 'text': [t for t,_ in preds], 'confidence': [c for _,c in preds],
-                              'accepted': [c >= min_confidence for _,c in preds]})
-        if out is not None: write_csv(table.assign(confidence=table.confidence.round(4)), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
-    except (ValueError, OSError) as e: raise CommandError('captcha_crnn_predict', e)
-    for r in table.itertuples(): print(f"{r.file}\t{r.text}\t{r.confidence:.3f}" + ('' if r.accepted else '\t?'))
+        if backend == 'onnx': rec = OnnxRecognizer(model)
+        else:
+            from captcha_crnn.recognizer import load_recognizer
+            rec = load_recognizer(model)
+        reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
+        for i in range(0, len(files), bs):
+            reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed)
+            if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
+        rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
+        if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
+    except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
+    for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))
 
 # %% ../nbs/07_cli.ipynb #38f29eb2
 @call_parse
@@ -183,6 +187,10 @@ def eval_main(
     skip_bad:bool_arg=False, # Leave out files that cannot be used, and print a summary, instead of failing
 ):
     "Measure a saved recognizer on a folder of labelled CAPTCHAs"
+    from captcha_crnn.recognizer import load_recognizer
+    from captcha_crnn.folders import dataset_from_folder
+    from captcha_crnn.metrics import seq_accuracy, char_error_rate
+    from captcha_crnn.results import evaluate_recognizer
     try:
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
@@ -190,7 +198,7 @@ def eval_main(
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
         results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width)
-        write_csv(results, out)
+        write_csv(results.itertuples(index=False), list(results.columns), out)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
@@ -203,6 +211,7 @@ def export_main(
     n_check:int=64, # Synthetic CAPTCHAs read by both torch and onnxruntime before the export is kept
 ):
     "Export a saved recognizer to ONNX (model.onnx in its folder)"
+    from captcha_crnn.export import export_onnx
     try:
         if n_check < 1: raise ValueError(f"--n_check must be at least 1, got {n_check}")
         path = export_onnx(model, n_check=n_check)

@@ -10,63 +10,12 @@ from fastai.vision.all import *
 from captcha.image import ImageCaptcha
 import captcha.image
 import datasets
+from .core import *
 
 # %% auto #0
-__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'Charset', 'render_captcha', 'render_dataset', 'create_captcha_dataset',
-           'valid_seed', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch',
-           'TokenizeLabel', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image', 'FitImage', 'get_image', 'get_label',
-           'pad_labels', 'captcha_dls']
-
-# %% ../nbs/00_data.ipynb #e2aae9c9
-BLANK_IDX = 0  # CTC blank: never part of an encoded label
-PAD_IDX = -1   # pads variable-length labels in a batch: neither a symbol nor the blank
-DEFAULT_SYMBOLS = string.ascii_uppercase + string.digits
-
-# %% ../nbs/00_data.ipynb #9fc6956e
-class Charset:
-    "The symbols a CAPTCHA may contain: symbol `i` encodes to index `i+1`, index `BLANK_IDX` (0) is the CTC blank"
-    def __init__(self, symbols:str=DEFAULT_SYMBOLS):
-        if not isinstance(symbols, str) or not symbols: raise ValueError(f"A charset needs at least one symbol, got {symbols!r}")
-        repeated = [s for s,n in Counter(symbols).items() if n>1]
-        if repeated: raise ValueError(f"Charset symbols must be unique; repeated: {''.join(repeated)!r}")
-        self.symbols = symbols
-        self.o2i = {s:i+1 for i,s in enumerate(symbols)}
-
-    @classmethod
-    def create(cls, o=None):
-        "A `Charset` from a `Charset`, a string of symbols, or `None` for the default A-Z and 0-9"
-        return o if isinstance(o, Charset) else cls(ifnone(o, DEFAULT_SYMBOLS))
-
-    def __len__(self): return len(self.symbols)
-    def __repr__(self): return f"Charset({self.symbols!r})"
-    def __eq__(self, other): return isinstance(other, Charset) and self.symbols==other.symbols
-    def __hash__(self): return hash(self.symbols)
-
-    @property
-    def n_classes(self):
-        "Number of model outputs: every symbol plus the blank"
-        return len(self)+1
-
-    def unknown(self, label:str) -> str:
-        "The characters of `label` outside the charset, sorted; empty when it has none"
-        return ''.join(sorted(set(label) - set(self.o2i)))
-
-    def encode(self, label:str) -> list[int]:
-        "Indices of the symbols of `label`; `ValueError` for an empty label or a character outside the charset"
-        if not isinstance(label, str): raise ValueError(f"A label must be a str, got {type(label).__name__}: {label!r}")
-        if not label: raise ValueError("Empty label: a CAPTCHA label needs at least one symbol")
-        unknown = self.unknown(label)
-        if unknown: raise ValueError(f"Label {label!r} has characters outside the charset: {unknown!r} (charset: {self.symbols!r})")
-        return [self.o2i[c] for c in label]
-
-    def decode(self, idxs) -> str:
-        "The string for `idxs`, skipping blanks and padding"
-        out = []
-        for i in map(int, idxs):
-            if i in (BLANK_IDX, PAD_IDX): continue
-            if not 0 < i <= len(self): raise ValueError(f"Index {i} is outside the charset's range 1..{len(self)}")
-            out.append(self.symbols[i-1])
-        return ''.join(out)
+__all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'label_file_stems', 'captcha_grid',
+           'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'get_image',
+           'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -190,54 +139,6 @@ class TokenizeLabel(DisplayedTransform):
         self.charset = Charset.create(charset)
     def encodes(self, o:str): return TensorLabel(tensor(self.charset.encode(o)))
     def decodes(self, o:TensorLabel): return CaptchaStr(self.charset.decode(o))
-
-# %% ../nbs/00_data.ipynb #e093f171
-def _scale_to_uint8(a:np.ndarray, sixteen_bit:bool, unit_float:bool) -> np.ndarray:
-    "`a` as 0..255 uint8: 16-bit data divided by 257, floats in [0, 1] times 255, anything else clipped"
-    a = np.asarray(a, dtype=np.float64)
-    return (a/257 if sixteen_bit else a*255 if unit_float else a).clip(0, 255).round().astype(np.uint8)
-
-def to_8bit(img:Image.Image) -> Image.Image:
-    "A greyscale `img` of more than 8 bits per pixel (modes `I;16*`, `I`, `F`) scaled from its type's range to an 8-bit `L` image"
-    a = np.asarray(img, dtype=np.float64)
-    top = a.max(initial=0)  # before NaNs become 0, as they always have
-    return Image.fromarray(_scale_to_uint8(np.nan_to_num(a), img.mode.startswith('I;16') or (img.mode == 'I' and top > 255), img.mode == 'F' and top <= 1), 'L')
-
-def to_rgb(img:Image.Image, background=(255, 255, 255)) -> Image.Image:
-    "`img` as RGB; transparent images (RGBA, LA, PA, or P with a transparent colour) are laid on `background`, deep greyscale scaled by `to_8bit`"
-    if img.mode == 'RGB': return img
-    if img.mode.startswith('I') or img.mode == 'F': return to_8bit(img).convert('RGB')
-    if img.mode in ('RGBA', 'LA', 'PA') or (img.mode == 'P' and 'transparency' in img.info):
-        img = img.convert('RGBA')
-        out = Image.new('RGB', img.size, background)
-        out.paste(img, mask=img.getchannel('A'))
-        return out
-    return img.convert('RGB')
-
-# %% ../nbs/00_data.ipynb #07988bfb
-def image_from_array(a:np.ndarray) -> Image.Image:
-    "An RGB image from an `[H, W]` or `[H, W, 1|3|4]` array of bools, 8- or 16-bit integers, or floats (in [0, 1], or 0-255)"
-    a = np.asarray(a)
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
-        raise ValueError(f"An image array must be [H, W] or [H, W, 1|3|4], got shape {a.shape}")
-    if a.size == 0: raise ValueError(f"The image array is empty (shape {a.shape})")
-    if a.dtype.kind not in 'biuf': raise ValueError(f"An image array must hold numbers, got dtype {a.dtype}")
-    if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise ValueError("The image array has NaN or infinite values")
-    if a.dtype == bool: a = a.astype(np.uint8)*255
-    a = _scale_to_uint8(a, a.dtype.kind in 'iu' and a.dtype.itemsize > 1 and a.max() > 255, a.dtype.kind == 'f' and a.min() >= 0 and a.max() <= 1)
-    return to_rgb(Image.fromarray(a[..., 0] if a.ndim == 3 and a.shape[2] == 1 else a))
-
-# %% ../nbs/00_data.ipynb #0f3b3a12
-def fit_image(img:Image.Image, img_size:tuple, keep_aspect:bool=False) -> Image.Image:
-    "`img` resized to `img_size` (height, width): squished, or with `keep_aspect` scaled to fit and padded with its mean colour"
-    h,w = img_size
-    if img.size == (w, h): return img
-    if not keep_aspect: return img.resize((w, h), Image.BILINEAR)
-    scale = min(w/img.width, h/img.height)
-    img = img.resize((max(1, round(img.width*scale)), max(1, round(img.height*scale))), Image.BILINEAR)
-    out = Image.new(img.mode, (w, h), img.resize((1, 1), Image.BOX).getpixel((0, 0)))
-    out.paste(img, ((w-img.width)//2, (h-img.height)//2))
-    return out
 
 # %% ../nbs/00_data.ipynb #010c7848
 class FitImage(DisplayedTransform):

@@ -7,17 +7,33 @@ from __future__ import annotations
 import os, warnings
 from fastai.vision.all import *
 from .data import create_captcha_dataset
-from .loss import CTCDecoder
-from .recognizer import PRETRAINED, load_recognizer
+from .core import PRETRAINED, CTCDecoder
+from .reader import _onnxruntime
+from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
+from .model import CRNN
+from .recognizer import load_recognizer
 
 # %% auto #0
 __all__ = ['export_onnx']
 
-# %% ../nbs/08_export.ipynb #ced00019
-def _onnxruntime():
-    try: import onnxruntime
-    except ImportError: raise ImportError('onnxruntime is needed to check and read ONNX models: pip install "captcha_crnn[onnx]"') from None
-    return onnxruntime
+# %% ../nbs/08_export.ipynb #d4a5b568
+class _ColumnPool(nn.Module):
+    "`AdaptiveAvgPool2d((1, seq_len))` for inputs `width` columns wide, as a mean over the height and a matrix product, which ONNX exports at any width"
+    def __init__(self, width:int, seq_len:int):
+        super().__init__()
+        weight = torch.zeros(width, seq_len)
+        for t in range(seq_len):
+            lo, hi = t*width//seq_len, -(-(t+1)*width//seq_len)  # the window AdaptiveAvgPool2d averages for step t
+            weight[lo:hi, t] = 1/(hi - lo)
+        self.register_buffer('weight', weight)
+    def forward(self, x:Tensor) -> Tensor: return (x.mean(2) @ self.weight).unsqueeze(2)
+
+def _exportable(model:CRNN, img_size:tuple) -> CRNN:
+    "A copy of `model` whose pooling is a `_ColumnPool` for images of `img_size`"
+    model = deepcopy(model).eval()
+    with torch.no_grad(): width = model.backbone(torch.zeros(1, 3, *img_size)).shape[-1]
+    model.pool = _ColumnPool(width, model.config['seq_len'])
+    return model
 
 # %% ../nbs/08_export.ipynb #d656ef94
 def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) -> Path:
@@ -31,7 +47,7 @@ def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) ->
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter('ignore')  # the tracer notes that shape checks become constants: they hold for every input it will see
-            torch.onnx.export(rec.model, (x[:2],), str(tmp), input_names=['images'], output_names=['log_probs'],
+            torch.onnx.export(_exportable(rec.model, rec.img_size), (x[:2],), str(tmp), input_names=['images'], output_names=['log_probs'],
                               dynamic_axes={'images': {0: 'batch'}, 'log_probs': {0: 'batch'}}, opset_version=opset, dynamo=False)
         got = torch.from_numpy(ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'images': x.numpy()})[0])
         with torch.inference_mode(): want = rec.model(x.contiguous(memory_format=torch.channels_last))

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Callable
 from fastai.vision.all import *
 from PIL import Image, UnidentifiedImageError
+from .core import Charset, folder_files
 from .data import *
 
 # %% auto #0
-__all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'folder_files', 'scan_captcha_folder', 'BadCaptchaFiles',
+__all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'scan_captcha_folder', 'BadCaptchaFiles',
            'dataset_from_folder', 'infer_charset', 'split_dataset', 'folder_datasets']
 
 # %% ../nbs/05_folders.ipynb #95ffaf9e
@@ -76,12 +77,6 @@ class FolderScan:
         return '\n'.join(lines)
 
 # %% ../nbs/05_folders.ipynb #82bdaae6
-def folder_files(folder:Path, exclude:Path|None=None) -> list[str]:
-    "Paths relative to `folder` of its files, recursively, leaving out hidden ones and `exclude`"
-    skip = None if exclude is None else exclude.resolve()
-    rels = (p.relative_to(folder) for p in folder.rglob('*') if p.is_file())
-    return sorted(r.as_posix() for r in rels if not any(s.startswith('.') for s in r.parts) and (folder/r).resolve() != skip)
-
 def _table_labels(table:list[tuple[str, str]], table_name:str, scan:FolderScan) -> dict[str, str]:
     "The label of each file a table names; files listed with two labels are rejected"
     found = {}

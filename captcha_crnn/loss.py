@@ -4,13 +4,12 @@
 
 # %% ../nbs/02_loss.ipynb #8abacee2
 from __future__ import annotations
-import heapq
-import numpy as np
 from fastai.vision.all import *
-from .data import BLANK_IDX, PAD_IDX, Charset, TensorLabel
+from .core import BLANK_IDX, PAD_IDX, best_paths
+from .data import TensorLabel
 
 # %% auto #0
-__all__ = ['fp32_log_probs', 'greedy_paths', 'label_lists', 'PaddedCTCLoss', 'ctc_min_steps', 'label_log_probs', 'CTCDecoder']
+__all__ = ['fp32_log_probs', 'label_lists', 'PaddedCTCLoss', 'ctc_min_steps']
 
 # %% ../nbs/02_loss.ipynb #8c1cb0f4
 def fp32_log_probs(x:Tensor) -> Tensor:
@@ -18,15 +17,6 @@ def fp32_log_probs(x:Tensor) -> Tensor:
     return x.as_subclass(Tensor).float().log_softmax(-1)
 
 # %% ../nbs/02_loss.ipynb #0464582a
-def greedy_paths(log_probs:Tensor, blank:int=BLANK_IDX) -> tuple[list[list[int]], Tensor]:
-    "Labels read off the best path of each `[B, T, C]` log-prob sequence, and each best path's probability"
-    best_lp, best = log_probs.as_subclass(Tensor).float().max(-1)
-    new = torch.ones_like(best, dtype=torch.bool)
-    new[:, 1:] = best[:, 1:] != best[:, :-1]
-    keep = (new & (best != blank)).cpu()
-    best = best.cpu()
-    return [row[k].tolist() for row,k in zip(best, keep)], best_lp.sum(-1).exp().cpu()
-
 def label_lists(targ:Tensor, pad_idx:int=PAD_IDX) -> list[list[int]]:
     "The labels of a padded `[B, S]` target batch as lists of indices"
     return [row[row != pad_idx].tolist() for row in targ.cpu()]
@@ -57,7 +47,7 @@ class PaddedCTCLoss:
     def activation(self, x:Tensor) -> Tensor: return fp32_log_probs(x)
     def decodes(self, x:Tensor) -> TensorLabel:
         "Greedy labels of `x`, padded with `pad_idx` to the `T` steps of `x`, as a `[B, T]` `TensorLabel`"
-        paths,_ = greedy_paths(x, self.blank)
+        paths,_ = best_paths(x, self.blank)
         T = x.shape[1]
         return TensorLabel(tensor([p + [self.pad_idx]*(T-len(p)) for p in paths], dtype=torch.long).view(len(paths), T))
 
@@ -65,70 +55,3 @@ class PaddedCTCLoss:
 def ctc_min_steps(label) -> int:
     "Time steps CTC needs to emit `label`: one per symbol, and a blank between each pair of equal neighbours"
     return len(label) + sum(a == b for a,b in zip(label, label[1:]))
-
-# %% ../nbs/02_loss.ipynb #242439d9
-def label_log_probs(log_probs:Tensor, labels:list[list[int]], blank:int=BLANK_IDX) -> Tensor:
-    "Exact log-probability of each label in `labels` under the matching `[B, T, C]` log-probs (the CTC forward algorithm)"
-    lp = fp32_log_probs(log_probs)
-    B,T,_ = lp.shape
-    targets = tensor([i for l in labels for i in l], dtype=torch.long)
-    return -F.ctc_loss(lp.transpose(0, 1), targets.to(lp.device), torch.full((B,), T, dtype=torch.long), tensor(list(map(len, labels))),
-                       blank=blank, reduction='none', zero_infinity=False).cpu()
-
-# %% ../nbs/02_loss.ipynb #9c2c2b65
-def _prefix_beam_search(lp:np.ndarray, beam_width:int, prune:float, blank:int) -> list[int]:
-    "Most probable label among those the beam keeps, for the `[T, C]` log-probs `lp`"
-    beams = {(): (0., -np.inf)}  # prefix -> (log p ending in blank, log p ending in a symbol)
-    for step in lp:
-        nxt = defaultdict(lambda: [-np.inf, -np.inf])
-        for prefix,(pb,pnb) in beams.items():
-            total, last = np.logaddexp(pb, pnb), (prefix[-1] if prefix else None)
-            for c in np.flatnonzero(step >= np.log(prune) if prune > 0 else step > -np.inf):
-                c,p = int(c), step[c]
-                if c == blank:
-                    nxt[prefix][0] = np.logaddexp(nxt[prefix][0], total + p)
-                elif c == last:  # a repeat extends the label only after a blank; otherwise it merges
-                    nxt[prefix + (c,)][1] = np.logaddexp(nxt[prefix + (c,)][1], pb + p)
-                    nxt[prefix][1] = np.logaddexp(nxt[prefix][1], pnb + p)
-                else:
-                    nxt[prefix + (c,)][1] = np.logaddexp(nxt[prefix + (c,)][1], total + p)
-        beams = dict(heapq.nlargest(beam_width, nxt.items(), key=lambda kv: np.logaddexp(*kv[1])))
-    return list(max(beams.items(), key=lambda kv: np.logaddexp(*kv[1]))[0])
-
-# %% ../nbs/02_loss.ipynb #7a5297a5
-class CTCDecoder:
-    "Decode `[B, T, C]` CTC log-probs to strings of `charset`, with a confidence for each"
-    def __init__(self, charset:Charset|str|None=None, method:str='greedy', beam_width:int=10, prune:float=1e-3, blank:int=BLANK_IDX,
-                 allowed:str|None=None): # Read only these symbols of `charset` (and the blank); `None` reads them all
-        if method not in ('greedy', 'beam'): raise ValueError(f"method must be 'greedy' or 'beam', got {method!r}")
-        if beam_width < 1: raise ValueError(f"beam_width must be at least 1, got {beam_width}")
-        self.charset = Charset.create(charset)
-        store_attr('method,beam_width,prune,blank,allowed')
-        self.masked = None if allowed is None else _disallowed_classes(self.charset, allowed, blank)
-
-    def decode_indices(self, log_probs:Tensor) -> tuple[list[list[int]], Tensor]:
-        "Label indices and confidences for each sequence of `log_probs`"
-        if log_probs.ndim != 3 or log_probs.shape[-1] != self.charset.n_classes:
-            raise ValueError(f"Expected log-probs [B, T, {self.charset.n_classes}], got shape {tuple(log_probs.shape)}")
-        if self.masked is not None: log_probs = fp32_log_probs(log_probs).index_fill(-1, self.masked.to(log_probs.device), -float('inf')).log_softmax(-1)
-        greedy,greedy_conf = greedy_paths(log_probs, self.blank)
-        if self.method == 'greedy': return greedy, greedy_conf
-        lps = fp32_log_probs(log_probs).cpu().numpy()
-        beam = [_prefix_beam_search(lp, self.beam_width, self.prune, self.blank) for lp in lps]
-        beam_lp, greedy_lp = label_log_probs(log_probs, beam, self.blank), label_log_probs(log_probs, greedy, self.blank)
-        use_beam = beam_lp >= greedy_lp
-        return [b if u else g for b,g,u in zip(beam, greedy, use_beam)], torch.where(use_beam, beam_lp, greedy_lp).exp()
-
-    def __call__(self, log_probs:Tensor) -> tuple[list[str], Tensor]:
-        "Strings and confidences for each sequence of `log_probs`"
-        idxs,conf = self.decode_indices(log_probs)
-        return [self.charset.decode(o) for o in idxs], conf
-
-# %% ../nbs/02_loss.ipynb #2a837f0c
-def _disallowed_classes(charset:Charset, allowed:str, blank:int=BLANK_IDX) -> Tensor:
-    "Indices of the classes of `charset` outside `allowed` and the blank"
-    if not isinstance(allowed, str) or not allowed: raise ValueError(f"allowed must be a non-empty string of symbols, got {allowed!r}")
-    unknown = charset.unknown(allowed)
-    if unknown: raise ValueError(f"allowed has symbols outside the charset: {unknown!r} (charset: {charset.symbols!r})")
-    keep = {blank, *charset.encode(allowed)}
-    return tensor([i for i in range(charset.n_classes) if i not in keep], dtype=torch.long)

@@ -5,8 +5,8 @@
 # %% ../nbs/02a_metrics.ipynb #ff50b525
 from __future__ import annotations
 from fastai.vision.all import *
-from .data import BLANK_IDX, PAD_IDX
-from .loss import greedy_paths, label_lists
+from .core import BLANK_IDX, PAD_IDX, best_paths
+from .loss import label_lists
 
 # %% auto #0
 __all__ = ['align', 'edit_distance', 'seq_accuracy', 'char_error_rate', 'CTCMetric', 'CTCAccuracy', 'CharErrorRate']
@@ -54,7 +54,7 @@ class CTCMetric(Metric):
     def name(self): return self._name
     def reset(self): self.preds,self.labels = [],[]
     def accumulate(self, learn):
-        self.preds += greedy_paths(learn.pred, self.blank)[0]
+        self.preds += best_paths(learn.pred, self.blank)[0]
         self.labels += label_lists(learn.y, self.pad_idx)
     @property
     def value(self): return self.func(self.preds, self.labels) if self.labels else None

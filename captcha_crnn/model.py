@@ -6,7 +6,7 @@
 from __future__ import annotations
 from fastai.vision.all import *
 from copy import deepcopy
-from .data import BLANK_IDX
+from .core import BLANK_IDX
 
 # %% auto #0
 __all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'fuse_batchnorm']

@@ -4,23 +4,19 @@
 
 # %% ../nbs/03a_recognizer.ipynb #27d9b144
 from __future__ import annotations
-import importlib.resources, json, shutil, tempfile
+import json, shutil, tempfile
 from fastai.vision.all import *
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
 from safetensors.torch import save_file, load_file
-from PIL import Image, UnidentifiedImageError
 from .data import *
 from .model import *
-from .loss import CTCDecoder
+from .core import *
 
 # %% auto #0
-__all__ = ['RECOGNIZER_FORMAT', 'PRETRAINED', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'load_captcha_image',
-           'Recognizer', 'recognizer_path', 'read_recognizer_config', 'load_recognizer', 'transfer_model',
-           'fit_input_size', 'starting_model']
+__all__ = ['is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer', 'read_recognizer_config', 'load_recognizer',
+           'transfer_model', 'fit_input_size', 'starting_model']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
-RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'
-
 def is_recognizer(path:str|Path) -> bool:
     "Whether `path` is a folder saved by `save_recognizer`"
     try: return json.loads((Path(path)/'config.json').read_text()).get('format', '').startswith('captcha_crnn.recognizer/')
@@ -54,21 +50,6 @@ def save_recognizer(learn:Learner, path:str|Path) -> Path:
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return path
 
-# %% ../nbs/03a_recognizer.ipynb #790858b1
-def load_captcha_image(o) -> Image.Image:
-    "An RGB PIL image from a path, a PIL image of any mode, or a numeric array (see `image_from_array`)"
-    if isinstance(o, (str, Path)):
-        path = Path(o)
-        if not path.exists(): raise FileNotFoundError(f"Image file not found: {path}")
-        if not path.is_file(): raise ValueError(f"Not a file: {path}")
-        try:
-            with Image.open(path) as img: img.load(); return to_rgb(img)
-        except Image.DecompressionBombError as e: raise ValueError(f"Image {path} is too large to read: {e}") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e: raise ValueError(f"Cannot read image {path}: {e}") from None
-    if isinstance(o, Image.Image): return to_rgb(o)
-    if isinstance(o, np.ndarray): return image_from_array(o)
-    raise TypeError(f"Cannot read an image from a {type(o).__name__}: pass a path, a PIL image or a numpy array")
-
 # %% ../nbs/03a_recognizer.ipynb #3db1f504
 class Recognizer:
     "A trained CRNN with its charset and input size, reading CAPTCHA images into strings"
@@ -84,31 +65,16 @@ class Recognizer:
 # %% ../nbs/03a_recognizer.ipynb #cf742e1d
 @patch
 def preprocess(self:Recognizer, images) -> Tensor:
-    "A `[B, 3, H, W]` float batch in [0, 1] from images of any size and mode"
-    arrays = [np.asarray(fit_image(load_captcha_image(o), self.img_size, self.keep_aspect)) for o in images]
-    return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float().div_(255)
+    "A `[B, 3, H, W]` float batch in [0, 1] from images of any size and mode, prepared by `image_batch` as training prepared them"
+    return torch.from_numpy(image_batch(images, self.img_size, self.keep_aspect))
 
 # %% ../nbs/03a_recognizer.ipynb #5debbcd1
 @patch
 @torch.inference_mode()
 def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None) -> list[tuple[str, float]]:
     "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read"
-    if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
-    images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
-    decoder = CTCDecoder(self.charset, method, beam_width, allowed=allowed)
-    res = []
-    for i in range(0, len(images), bs):
-        strings, conf = decoder(self.model(self.preprocess(images[i:i+bs]).to(self.device)))
-        res += list(zip(strings, conf.tolist()))
-    return res
-
-# %% ../nbs/03a_recognizer.ipynb #b3a0c011
-PRETRAINED = {'base': 'Small CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
-
-def recognizer_path(path:str|Path) -> Path:
-    "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED`"
-    if str(path) in PRETRAINED and not Path(path).exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
-    return Path(path)
+    def log_probs_of(x): return self.model(torch.from_numpy(x).to(self.device))
+    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed)
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
@@ -125,25 +91,16 @@ def _check_setting(k, v) -> str|None:
     if k in _LARGEST and not all(0 <= o <= _LARGEST[k] for o in (v if kind is list else [v])): return f"model setting {k!r} is out of range: {v!r}"
 
 def read_recognizer_config(path:Path) -> dict:
-    "The config of the recognizer folder `path`, checked before anything is built from it"
-    f = path/'config.json'
-    try: config = json.loads(f.read_text(encoding='utf-8'))
-    except (ValueError, RecursionError) as e: raise ValueError(f"{f} is not valid JSON: {str(e)[:200]}") from None
-    if not isinstance(config, dict) or config.get('format') not in (RECOGNIZER_FORMAT, 'captcha_crnn.recognizer/1'):
-        raise ValueError(f"{f} is not a captcha_crnn recognizer config (format {config.get('format') if isinstance(config, dict) else None!r})")
-    model, charset, img_size = config.get('model'), config.get('charset'), config.get('img_size')
+    "The config of the recognizer folder `path`, checked before anything is built from it: `read_config`'s checks, then the model settings"
+    f, config = path/'config.json', read_config(path)
+    model = config.get('model')
     if not isinstance(model, dict) or 'n_symbols' not in model: raise ValueError(f"{f}: 'model' must be an object of CRNN settings with 'n_symbols'")
     if config['format'] == 'captcha_crnn.recognizer/1':  # saved before ImageNorm and multi-conv blocks existed
         model = {'image_norm': False, 'convs': [1]*len(model.get('channels', [0]*4)), **model}
     if model.pop('in_channels', 3) != 3: raise ValueError(f"{f}: this version reads RGB models only")
     problem = next(filter(None, (_check_setting(k, v) for k,v in model.items())), None)
     if problem: raise ValueError(f"{f}: {problem}")
-    if not isinstance(charset, str): raise ValueError(f"{f}: 'charset' must be a string of symbols, got {charset!r}"[:300])
-    try: Charset(charset)
-    except ValueError as e: raise ValueError(f"{f}: {e}") from None
-    if len(charset) != model['n_symbols']: raise ValueError(f"{f}: the charset has {len(charset)} symbols but the model scores {model['n_symbols']}")
-    if not (isinstance(img_size, list) and len(img_size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in img_size)):
-        raise ValueError(f"{f}: 'img_size' must be [height, width] in pixels, got {img_size!r}"[:300])
+    if len(config['charset']) != model['n_symbols']: raise ValueError(f"{f}: the charset has {len(config['charset'])} symbols but the model scores {model['n_symbols']}")
     return {**config, 'model': model}
 
 def load_recognizer(path:str|Path, device=None, fuse:bool=True) -> Recognizer:

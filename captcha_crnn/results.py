@@ -8,7 +8,7 @@ from collections import Counter
 import datasets
 from fastai.vision.all import *
 from .data import get_label
-from .loss import CTCDecoder
+from .core import CTCDecoder
 from .metrics import align
 from .recognizer import Recognizer
 

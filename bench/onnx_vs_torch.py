@@ -1,51 +1,62 @@
-"""ONNX against torch: do they read the same strings, and how fast is each on a CPU?
+"""The ONNX reader against the torch reader: the same strings? how fast is each on a CPU, preprocessing and decoding included?
 
-Exports the recognizer (`export_onnx`, which checks it first), then reads the 2,000 evaluation CAPTCHAs of bench.py
-with the torch `Recognizer` and with onnxruntime on the same preprocessed batches, interleaved twice.
+Exports each recognizer (`export_onnx`, which checks it first), then reads the same images with the torch `Recognizer` and with
+the torch-free `OnnxRecognizer`, through their public `predict`, batched (64 at a time) and one image per call, interleaved
+twice because a shared machine drifts. Cases: the 2,000 evaluation CAPTCHAs of bench.py with the Train page's model, and
+fixture folders of real-style CAPTCHAs (bench/folders.py writes them) read from their files.
 
-    python bench/onnx_vs_torch.py --model models/captcha_crnn
+    python bench/onnx_vs_torch.py
+    python bench/onnx_vs_torch.py --model models/captcha_crnn --folder_model base --styles faint classic
 """
-import argparse, json, time
+import argparse, json, shutil, tempfile, time
 from pathlib import Path
-import numpy as np, onnxruntime as ort, torch
+import numpy as np, torch
 from captcha_crnn.data import create_captcha_dataset
-from captcha_crnn.loss import CTCDecoder
+from captcha_crnn.core import recognizer_path
 from captcha_crnn.recognizer import load_recognizer
+from captcha_crnn.reader import OnnxRecognizer
 from captcha_crnn.export import export_onnx
+from bench import EVAL_SEED
+from folders import fixture
 
 RESULTS = Path(__file__).parent/'results'
 
+def timed(f, *args):
+    start = time.perf_counter(); out = f(*args); return out, time.perf_counter() - start
+
+def compare(model:str, images:list, label:str, n_single:int=100) -> dict:
+    "Read `images` with both readers of `model`; agreement and speed"
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d)/'rec'
+        shutil.copytree(recognizer_path(model), path)  # a copy: pretrained recognizers live inside the package
+        export_onnx(path)
+        readers = {'torch': load_recognizer(path, device='cpu'), 'onnx': OnnxRecognizer(path)}
+        reads, speed = {}, {k: [] for k in readers}
+        for _ in range(2):
+            for name, rec in readers.items():
+                rec.predict(images[:64])  # warm-up
+                reads[name], secs = timed(rec.predict, images)
+                _, single = timed(lambda: [rec.predict(o) for o in images[:n_single]])
+                speed[name].append(dict(batch_img_per_s=round(len(images)/secs, 1), single_ms=round(1000*single/n_single, 2)))
+    strings = {k: [s for s,_ in v] for k,v in reads.items()}
+    conf = {k: np.array([c for _,c in v]) for k,v in reads.items()}
+    return dict(case=label, model=model, n=len(images), same_strings=float(np.mean([a == b for a,b in zip(strings['torch'], strings['onnx'])])),
+                max_confidence_diff=float(np.abs(conf['torch'] - conf['onnx']).max()), speed=speed)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--model', default='models/captcha_crnn')
+    p.add_argument('--model', default='models/captcha_crnn', help='recognizer for the evaluation CAPTCHAs')
+    p.add_argument('--folder_model', default='base', help='recognizer for the fixture folders')
+    p.add_argument('--styles', nargs='*', default=['faint', 'classic'])
     p.add_argument('--n', type=int, default=2000)
-    p.add_argument('--bs', type=int, default=64)
     p.add_argument('--name', default='onnx')
     args = p.parse_args()
-    path = export_onnx(args.model)
-    rec = load_recognizer(args.model, device='cpu')
-    session = ort.InferenceSession(str(path), providers=['CPUExecutionProvider'])
-    images = list(create_captcha_dataset(args.n, seed=20_261_125, progress=False)['image'])
-    batches = [rec.preprocess(images[i:i+args.bs]) for i in range(0, len(images), args.bs)]
-    decode = CTCDecoder(rec.charset)
-    def run_torch(x):
-        with torch.inference_mode(): return rec.model(x.contiguous(memory_format=torch.channels_last))
-    def run_onnx(x): return torch.from_numpy(session.run(None, {'images': x.numpy()})[0])
-    times, outs = {'torch': [], 'onnx': []}, {}
-    for _ in range(2):
-        for name, f in (('torch', run_torch), ('onnx', run_onnx)):
-            f(batches[0])
-            start = time.perf_counter(); outs[name] = [f(x) for x in batches]; batched = len(images)/(time.perf_counter() - start)
-            singles = [b[:1] for b in batches[:4]] * 25
-            start = time.perf_counter()
-            for x in singles: f(x)
-            times[name].append(dict(batch_img_per_s=round(batched, 1), single_model_ms=round(1000*(time.perf_counter() - start)/len(singles), 2)))
-    strings = {k: [s for o in v for s in decode(o)[0]] for k,v in outs.items()}
-    conf = {k: torch.cat([decode(o)[1] for o in v]) for k,v in outs.items()}
-    res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), speed=times,
-               same_strings=sum(a == b for a,b in zip(strings['torch'], strings['onnx'])) / len(images),
-               max_confidence_diff=float((conf['torch'] - conf['onnx']).abs().max()),
-               note='model only: preprocessing (shared) and decoding excluded')
+    cases = [compare(args.model, list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image']), 'evaluation CAPTCHAs')]
+    for style in args.styles:
+        files = sorted(str(f) for f in fixture(style, 1000).glob('*.png'))
+        cases.append(compare(args.folder_model, files, f"{style} fixture folder, read from files"))
+    res = dict(torch_threads=torch.get_num_threads(), cases=cases,
+               note='whole predict: image reading (from files for folders), preprocessing, model, decoding')
     print(json.dumps(res, indent=2))
     (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

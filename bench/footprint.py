@@ -2,7 +2,7 @@
 
 Walks the installed distributions' requirement closures (importlib.metadata; extras and environment markers that do not
 apply are skipped) and adds up the files each distribution installed. The torch-free reader is captcha_crnn installed
-with `--no-deps` plus onnxruntime, numpy and pillow and what they require; the full install is captcha_crnn with its
+with `--no-deps` plus onnxruntime, numpy, pillow and fastcore (for the command) and what they require; the full install is captcha_crnn with its
 requirements (also given without the CUDA libraries that PyPI's default Linux torch wheel pulls in). The package itself (its pretrained recognizers included) is counted from its folder.
 
     python bench/footprint.py
@@ -35,7 +35,7 @@ def size_mb(name:str) -> float:
 
 def main():
     package = sum(p.stat().st_size for p in Path(captcha_crnn.__file__).parent.rglob('*') if p.is_file()) / 2**20
-    sets = {'torch-free reader': closure(['onnxruntime', 'numpy', 'pillow']), 'full install': closure(metadata.requires('captcha_crnn') and
+    sets = {'torch-free reader': closure(['onnxruntime', 'numpy', 'pillow', 'fastcore']), 'full install': closure(metadata.requires('captcha_crnn') and
             [Requirement(r).name for r in metadata.requires('captcha_crnn') if Requirement(r).marker is None])}
     res = {k: dict(mb=round(package + sum(size_mb(n) for n in v), 1), distributions={n: round(size_mb(n), 1) for n in sorted(v, key=size_mb, reverse=True)})
            for k,v in sets.items()}

@@ -162,7 +162,8 @@ def predict_main(
         out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
         if backend == 'onnx': rec = OnnxRecognizer(model)
         else:
-            from captcha_crnn.recognizer import load_recognizer
+            try: from captcha_crnn.recognizer import load_recognizer
+            except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
             rec = load_recognizer(model)
         reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
         for i in range(0, len(files), bs):

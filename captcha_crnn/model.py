@@ -26,24 +26,31 @@ class ImageNorm(Module):
 
 # %% ../nbs/01_model.ipynb #c112741e
 class CNNBackbone(nn.Sequential):
-    "Conv blocks that halve the height every block and the width in the first `width_pools` blocks, after an optional `input_pool`"
-    def __init__(self, channels=(64, 128, 256, 512), width_pools:int=2, in_channels:int=3, input_pool:int=1, convs=None):
+    "Conv blocks that halve the height every block and the width in the first `width_pools` blocks, after an optional `input_pool` (a factor, or (height, width) factors)"
+    def __init__(self, channels=(64, 128, 256, 512), width_pools:int=2, in_channels:int=3, input_pool:int|tuple=1, convs=None):
         if not 0 <= width_pools <= len(channels): raise ValueError(f"width_pools must be between 0 and {len(channels)}, got {width_pools}")
         convs = tuple(ifnone(convs, (1,)*len(channels)))
         if len(convs) != len(channels) or min(convs) < 1: raise ValueError(f"convs needs a count of at least 1 for each of the {len(channels)} blocks, got {convs}")
-        self.width_pools,self.input_pool,self.convs = width_pools,input_pool,convs
+        self.width_pools,self.convs = width_pools,convs
+        self.input_pool = input_pool if isinstance(input_pool, int) else tuple(input_pool)
         ins = (in_channels,) + tuple(channels[:-1])
-        stem = [nn.AvgPool2d(input_pool)] if input_pool > 1 else []
+        stem = [nn.AvgPool2d(self.pool_hw)] if self.pool_hw != (1, 1) else []
         super().__init__(*stem, *[nn.Sequential(*[ConvLayer(ni if j == 0 else nf, nf, ks=3) for j in range(nc)],
                                                 nn.MaxPool2d((2, 2) if i < width_pools else (2, 1)))
                                   for i,(ni,nf,nc) in enumerate(zip(ins, channels, convs))])
 
     @property
-    def blocks(self): return list(self)[1:] if self.input_pool > 1 else list(self)
+    def pool_hw(self) -> tuple[int, int]:
+        "How many times `input_pool` shrinks the height and the width"
+        return (self.input_pool,)*2 if isinstance(self.input_pool, int) else self.input_pool
+
+    @property
+    def blocks(self): return [o for o in self if not isinstance(o, nn.AvgPool2d)]
 
     def min_size(self):
         "Smallest (height, width) the backbone reduces to at least one pixel"
-        return self.input_pool * 2**len(self.blocks), self.input_pool * 2**self.width_pools
+        ph,pw = self.pool_hw
+        return ph * 2**len(self.blocks), pw * 2**self.width_pools
 
 # %% ../nbs/01_model.ipynb #945e77e2
 class CRNN(Module):
@@ -58,12 +65,12 @@ class CRNN(Module):
         seq_len:int=40, # Time steps the features are pooled to
         dropout:float=0.2, # Dropout before the LSTM, between its layers and before the head
         blank_bias:float=-1.0, # Initial bias of the blank class
-        input_pool:int=1, # Average-pool the input by this factor first (2 reads at half resolution)
+        input_pool:int|tuple=1, # Average-pool the input by this factor first (2 reads at half resolution), or by (height, width) factors
         image_norm:bool=True, # Standardise each image first (`ImageNorm`)
     ):
         if n_symbols < 1: raise ValueError(f"n_symbols must be at least 1, got {n_symbols}")
         self.config = dict(n_symbols=n_symbols, channels=list(channels), convs=list(convs), width_pools=width_pools, hidden=hidden, n_layers=n_layers,
-                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, input_pool=input_pool, image_norm=image_norm)
+                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, input_pool=input_pool if isinstance(input_pool, int) else list(input_pool), image_norm=image_norm)
         self.norm = ImageNorm() if image_norm else nn.Identity()
         self.backbone = CNNBackbone(channels, width_pools, 3, input_pool, convs)
         self.pool = nn.AdaptiveAvgPool2d((1, seq_len))

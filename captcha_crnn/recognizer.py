@@ -78,17 +78,18 @@ def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
-                 dropout=float, blank_bias=float, input_pool=int, image_norm=bool)  # the CRNN settings a config may hold
+                 dropout=float, blank_bias=float, input_pool='pool', image_norm=bool)  # the CRNN settings a config may hold; a pool is an int or [height, width]
 _LARGEST = dict(n_symbols=10_000, channels=4096, convs=8, width_pools=8, hidden=4096, n_layers=8, seq_len=1024, input_pool=16)
 
 def _check_setting(k, v) -> str|None:
     "What is wrong with the CRNN setting `k=v`, or None"
     kind = _SETTINGS.get(k)
     if kind is None: return f"unknown model setting {k!r}"
+    is_ints = isinstance(v, list) and 0 < len(v) <= 8 and all(type(o) is int for o in v)
     ok_type = (isinstance(v, bool) if kind is bool else isinstance(v, (int, float)) and not isinstance(v, bool) if kind is float
-               else isinstance(v, list) and 0 < len(v) <= 8 and all(type(o) is int for o in v) if kind is list else type(v) is int)
-    if not ok_type: return f"model setting {k!r} must be {'a list of ints' if kind is list else kind.__name__}, got {v!r}"
-    if k in _LARGEST and not all(0 <= o <= _LARGEST[k] for o in (v if kind is list else [v])): return f"model setting {k!r} is out of range: {v!r}"
+               else is_ints if kind is list else type(v) is int or (is_ints and len(v) == 2) if kind == 'pool' else type(v) is int)
+    if not ok_type: return f"model setting {k!r} must be {'a list of ints' if kind is list else 'an int or [height, width]' if kind == 'pool' else kind.__name__}, got {v!r}"
+    if k in _LARGEST and not all(0 < o <= _LARGEST[k] if kind == 'pool' else 0 <= o <= _LARGEST[k] for o in (v if isinstance(v, list) else [v])): return f"model setting {k!r} is out of range: {v!r}"
 
 def read_recognizer_config(path:Path) -> dict:
     "The config of the recognizer folder `path`, checked before anything is built from it: `read_config`'s checks, then the model settings"

@@ -1,14 +1,17 @@
 """Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call,
 with the batch norms folded into the convolutions (`fuse_batchnorm`, what `Recognizer` reads with) and without,
-interleaved twice because a shared machine drifts. Also checks that both read the same strings.
+interleaved twice because a shared machine drifts. Also checks that both read the same strings, and times the decoders
+alone (greedy and beam search of width 10) on the model's outputs for the same images.
 
     python bench/inference.py --model models/captcha_crnn
 """
 import argparse, json, time
 from pathlib import Path
 import torch
+from captcha_crnn.core import CTCDecoder
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
+from bench import EVAL_SEED
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -21,13 +24,24 @@ def speeds(rec, images, bs:int=64, n_single:int=200) -> dict:
     for img in images[:n_single]: rec.predict(img)
     return dict(batch_img_per_s=round(batched, 1), single_ms=round(1000*(time.perf_counter() - start)/n_single, 2)), [s for s,_ in preds]
 
+def decoding_costs(rec, images, bs:int=64, beam_width:int=10) -> dict:
+    "Milliseconds per image that greedy and beam-search decoding take on the model's outputs for `images`"
+    with torch.inference_mode(): lps = [rec.model(rec.preprocess(images[i:i+bs])) for i in range(0, len(images), bs)]
+    res = {}
+    for method in ('greedy', 'beam'):
+        decode = CTCDecoder(rec.charset, method, beam_width)
+        start = time.perf_counter()
+        for lp in lps: decode(lp)
+        res[method] = dict(ms_per_image=round(1000*(time.perf_counter() - start)/len(images), 3))
+    return res
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', default='models/captcha_crnn')
     p.add_argument('--n', type=int, default=2000, help='CAPTCHAs to read (drawn with the evaluation seed of bench.py)')
     p.add_argument('--name', default='inference')
     args = p.parse_args()
-    images = list(create_captcha_dataset(args.n, seed=20_261_125, progress=False)['image'])
+    images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     fused = load_recognizer(args.model, device='cpu')
     plain = load_recognizer(args.model, device='cpu', fuse=False)
     runs = {'plain': [], 'fused': []}
@@ -36,7 +50,7 @@ def main():
             res, preds = speeds(rec, images)
             runs[name].append(res); runs[name + '_preds'] = preds
     res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), plain=runs['plain'], fused=runs['fused'],
-               same_strings=runs['plain_preds'] == runs['fused_preds'])
+               same_strings=runs['plain_preds'] == runs['fused_preds'], decoding=decoding_costs(fused, images))
     print(json.dumps(res, indent=2))
     (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

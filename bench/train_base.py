@@ -8,7 +8,8 @@ Everything is seeded: the same command gives the same data, and on the same mach
 """
 import argparse, json, sys, time
 import numpy as np
-from captcha_crnn.data import Charset, captcha_dls, valid_seed
+from captcha_crnn.core import Charset
+from captcha_crnn.data import captcha_dls, valid_seed
 from captcha_crnn.styles import PRETRAIN_SYMBOLS, create_styled_dataset
 from captcha_crnn.train import captcha_learner
 from captcha_crnn.recognizer import save_recognizer

@@ -3,8 +3,8 @@
 Each variant changes one thing of the recipe, so their rows say what takes a model out of CTC's all-blank
 phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the accuracy after every epoch.
 
-    python bench/tutorial_budget.py --variants recipe --arch small
-    python bench/tutorial_budget.py --variants no-norm image-norm augment recipe --arch small --threads 1
+    python bench/tutorial_budget.py --variants recipe --arch small --seeds 0 1 2 --threads 1
+    python bench/tutorial_budget.py --variants wd shortcut full-width --arch small --threads 1
 """
 import argparse, json, time
 from pathlib import Path
@@ -17,25 +17,32 @@ from fastai.vision.all import set_seed
 
 RESULTS = Path(__file__).parent/'results'
 RECIPE = RECIPES['tutorial_budget']
-# Each variant: (ImageNorm in the model, the recipe it trains with); 'recipe' is the project's, the others take parts away
+OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the original tutorial's recipe had it
+# Each variant: (model settings over --arch's, the recipe it trains with). The first five take parts of the first
+# recipe away; the last four add this round's changes one at a time, then together ('recipe').
 VARIANTS = {
-    'no-norm':    (False, replace(RECIPE, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
-    'image-norm': (True,  replace(RECIPE, augment=False, cnn_lr=None)),
-    'augment':    (True,  replace(RECIPE, cnn_lr=None)),
-    'cnn-lr':     (True,  replace(RECIPE, augment=False)),
-    'recipe':     (True,  RECIPE),
+    'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
+    'image-norm':     ({}, replace(OLD, augment=False, cnn_lr=None)),
+    'augment':        ({}, replace(OLD, cnn_lr=None)),
+    'cnn-lr':         ({}, replace(OLD, augment=False)),
+    'cnn-lr-augment': ({}, OLD),
+    'wd':             ({}, RECIPE),  # weight decay 1e-2, fastai's default
+    'shortcut':       (dict(shortcut=True), RECIPE),
+    'full-width':     (dict(input_pool=(2, 1)), RECIPE),
+    'recipe':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # with --arch small: the small_fullwidth arch
 }
 
 def run(variant:str, arch:str, seed:int) -> dict:
-    image_norm, recipe = VARIANTS[variant]
+    model_kw, recipe = VARIANTS[variant]
+    if arch == 'tutorial': model_kw = {k:v for k,v in model_kw.items() if k != 'input_pool'}  # it reads at full resolution already
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
                       batch_tfms=captcha_augment() if recipe.augment else None)
-    learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, image_norm=image_norm), wd=recipe.wd, guard=False)
+    learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, guard=False)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     curve = [round(float(r[2]), 4) for r in learn.recorder.values]
-    return dict(variant=variant, arch=arch, seed=seed, image_norm=image_norm, recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
+    return dict(variant=variant, arch=arch, seed=seed, model=model_kw, recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
                 seq_acc=curve[-1], cer=round(float(learn.recorder.values[-1][3]), 4), seq_acc_by_epoch=curve,
                 first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None))
 
@@ -49,7 +56,7 @@ def main():
     if args.threads: torch.set_num_threads(args.threads)
     for variant in args.variants:
         runs = [run(variant, args.arch, s) for s in args.seeds]
-        res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs))
+        res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs), mean_seq_acc=round(sum(r['seq_acc'] for r in runs)/len(runs), 4))
         print(json.dumps(res), flush=True)
         (RESULTS/f"tb-{variant}-{args.arch}.json").write_text(json.dumps(res, indent=2) + '\n')
 

@@ -67,16 +67,19 @@ class CRNN(Module):
         blank_bias:float=-1.0, # Initial bias of the blank class
         input_pool:int|tuple=1, # Average-pool the input by this factor first (2 reads at half resolution), or by (height, width) factors
         image_norm:bool=True, # Standardise each image first (`ImageNorm`)
+        shortcut:bool=False, # Also score each step straight from its CNN features, added to the LSTM's scores
     ):
         if n_symbols < 1: raise ValueError(f"n_symbols must be at least 1, got {n_symbols}")
         self.config = dict(n_symbols=n_symbols, channels=list(channels), convs=list(convs), width_pools=width_pools, hidden=hidden, n_layers=n_layers,
-                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, input_pool=input_pool if isinstance(input_pool, int) else list(input_pool), image_norm=image_norm)
+                           seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, input_pool=input_pool if isinstance(input_pool, int) else list(input_pool), image_norm=image_norm,
+                           shortcut=shortcut)
         self.norm = ImageNorm() if image_norm else nn.Identity()
         self.backbone = CNNBackbone(channels, width_pools, 3, input_pool, convs)
         self.pool = nn.AdaptiveAvgPool2d((1, seq_len))
         self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(channels[-1], hidden, n_layers, batch_first=True, bidirectional=True, dropout=dropout if n_layers > 1 else 0.)
         self.head = nn.Linear(2*hidden, n_symbols+1)
+        self.shortcut = nn.Linear(channels[-1], n_symbols+1) if shortcut else None
         self._init_weights(blank_bias)
 
     def _init_weights(self, blank_bias):
@@ -89,6 +92,7 @@ class CRNN(Module):
         nn.init.xavier_uniform_(self.head.weight)
         nn.init.zeros_(self.head.bias)
         self.head.bias.data[BLANK_IDX] = blank_bias
+        if self.shortcut is not None: nn.init.zeros_(self.shortcut.bias)
 
     def min_size(self):
         "Smallest (height, width) input this model accepts"
@@ -107,14 +111,17 @@ class CRNN(Module):
     def forward(self, x:Tensor) -> Tensor:
         self.check_input(x)
         f = self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)  # [B, T, C]
-        f,_ = self.lstm(self.drop(f))
-        return self.head(self.drop(f)).log_softmax(-1)
+        h,_ = self.lstm(self.drop(f))
+        scores = self.head(self.drop(h))
+        if self.shortcut is not None: scores = scores + self.shortcut(self.drop(f))
+        return scores.log_softmax(-1)
 
 # %% ../nbs/01_model.ipynb #bd4abcb7
 CRNN_ARCHS = {
     'tutorial': dict(channels=(64, 128, 256, 512), convs=(1, 1, 2, 2), width_pools=2, hidden=256, seq_len=40),
     'small':    dict(channels=(32, 64, 96, 128),   convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=2, seq_len=20),
     'tiny':     dict(channels=(16, 32, 48, 64),    convs=(1, 1, 1, 1), width_pools=2, hidden=64,  input_pool=2, seq_len=20),
+    'small_fullwidth': dict(channels=(32, 64, 96, 128), convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=(2, 1), seq_len=20, shortcut=True),
 }
 
 def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:

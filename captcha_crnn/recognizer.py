@@ -78,7 +78,7 @@ def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
-                 dropout=float, blank_bias=float, input_pool='pool', image_norm=bool)  # the CRNN settings a config may hold; a pool is an int or [height, width]
+                 dropout=float, blank_bias=float, input_pool='pool', image_norm=bool, shortcut=bool)  # the CRNN settings a config may hold; a pool is an int or [height, width]
 _LARGEST = dict(n_symbols=10_000, channels=4096, convs=8, width_pools=8, hidden=4096, n_layers=8, seq_len=1024, input_pool=16)
 
 def _check_setting(k, v) -> str|None:
@@ -121,24 +121,26 @@ def load_recognizer(path:str|Path, device=None, fuse:bool=True) -> Recognizer:
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013
 def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:
-    "A new `CRNN` for `charset_to` with the weights of `model` (trained on `charset_from`); head rows follow the symbols"
+    "A new `CRNN` for `charset_to` with the weights of `model` (trained on `charset_from`); the rows of the head (and shortcut) follow the symbols"
     charset_from, charset_to = Charset.create(charset_from), Charset.create(charset_to)
     if model.config['n_symbols'] != len(charset_from):
         raise ValueError(f"The model scores {model.config['n_symbols']} symbols but charset_from has {len(charset_from)}")
     new = CRNN(**{**model.config, 'n_symbols': len(charset_to)})
-    new.load_state_dict({k:v for k,v in model.state_dict().items() if not k.startswith('head.')}, strict=False)
-    w, b = model.head.weight.detach(), model.head.bias.detach()
-    symbol_rows = [i for i in range(w.shape[0]) if i != BLANK_IDX]
-    known_w, known_b = w[symbol_rows], b[symbol_rows]
+    new.load_state_dict({k:v for k,v in model.state_dict().items() if not k.startswith(('head.', 'shortcut.'))}, strict=False)
     g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        new.head.weight[BLANK_IDX], new.head.bias[BLANK_IDX] = w[BLANK_IDX], b[BLANK_IDX]
-        for s,i in charset_to.o2i.items():
-            j = charset_from.o2i.get(s)
-            if j is not None: new.head.weight[i], new.head.bias[i] = w[j], b[j]
-            else:
-                new.head.weight[i] = known_w.mean(0) + 0.1*known_w.std(0)*torch.randn(known_w.shape[1], generator=g)
-                new.head.bias[i] = known_b.mean()
+    for old_layer, layer in ((model.head, new.head), (model.shortcut, new.shortcut)):
+        if layer is None: continue
+        w, b = old_layer.weight.detach(), old_layer.bias.detach()
+        symbol_rows = [i for i in range(w.shape[0]) if i != BLANK_IDX]
+        known_w, known_b = w[symbol_rows], b[symbol_rows]
+        with torch.no_grad():
+            layer.weight[BLANK_IDX], layer.bias[BLANK_IDX] = w[BLANK_IDX], b[BLANK_IDX]
+            for s,i in charset_to.o2i.items():
+                j = charset_from.o2i.get(s)
+                if j is not None: layer.weight[i], layer.bias[i] = w[j], b[j]
+                else:
+                    layer.weight[i] = known_w.mean(0) + 0.1*known_w.std(0)*torch.randn(known_w.shape[1], generator=g)
+                    layer.bias[i] = known_b.mean()
     return new
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c002

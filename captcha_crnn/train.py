@@ -17,8 +17,8 @@ __all__ = ['RECIPES', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'Blan
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
-    "Parameter groups of a `CRNN` for discriminative learning rates: CNN, LSTM, head"
-    return [params(model.backbone), params(model.lstm), params(model.head)]
+    "Parameter groups of a `CRNN` for discriminative learning rates: CNN, LSTM, and the layers that score (head and shortcut)"
+    return [params(model.backbone), params(model.lstm), params(model.head) + (params(model.shortcut) if model.shortcut is not None else [])]
 
 # %% ../nbs/03_train.ipynb #3a3960dd
 def captcha_augment(max_rotate:float=3., min_zoom:float=0.95, max_zoom:float=1.05, max_warp:float=0.1, max_lighting:float=0.3) -> list:
@@ -131,7 +131,7 @@ class Recipe:
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {
     'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000),
-    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, wd=1e-3, n_train=800, n_valid=200),
+    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),
 }

@@ -60,7 +60,7 @@ def train(args) -> tuple[Path, dict]:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
-    p.add_argument('--arch', default='small', help='CRNN arch: tutorial, small or tiny')
+    p.add_argument('--arch', default='small', help='CRNN arch: a name in captcha_crnn.model.CRNN_ARCHS')
     p.add_argument('--recipe', default='synthetic', choices=list(RECIPES), help='Training recipe; the options below override its settings')
     p.add_argument('--n_train', type=int, default=None, help="Synthetic CAPTCHAs to train on; default from the recipe")
     p.add_argument('--n_valid', type=int, default=None, help='Validation set watched during training (drawn with valid_seed); default from the recipe')

@@ -14,7 +14,7 @@ __all__ = ['OnnxRecognizer']
 def _onnxruntime():
     "The onnxruntime module, or an `ImportError` saying how to install it"
     try: import onnxruntime
-    except ImportError: raise ImportError('onnxruntime is needed to check and read ONNX models: pip install "captcha_crnn[onnx]"') from None
+    except ImportError: raise ImportError('onnxruntime is needed to check and read ONNX models: pip install onnxruntime (or "captcha_crnn[onnx]" beside torch)') from None
     return onnxruntime
 
 # %% ../nbs/09_reader.ipynb #86d76e37

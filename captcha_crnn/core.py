@@ -227,7 +227,7 @@ class CTCDecoder:
         if self.method == 'greedy': return greedy, greedy_conf
         beam = [_prefix_beam_search(o, self.beam_width, self.prune, self.blank) for o in lp]
         beam_lp = np.array([ctc_log_likelihood(o, b, self.blank) for o,b in zip(lp, beam)])
-        greedy_lp = np.array([ctc_log_likelihood(o, g, self.blank) for o,g in zip(lp, greedy)])
+        greedy_lp = np.array([b_lp if b == g else ctc_log_likelihood(o, g, self.blank) for o,b,g,b_lp in zip(lp, beam, greedy, beam_lp)])
         use_beam = beam_lp >= greedy_lp
         return [b if u else g for b,g,u in zip(beam, greedy, use_beam)], np.exp(np.where(use_beam, beam_lp, greedy_lp))
 

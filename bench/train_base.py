@@ -5,15 +5,29 @@ The small CRNN learns 0-9, A-Z and a-z from CAPTCHAs of lengths 4-8 drawn in a n
 Everything is seeded: the same command gives the same data, and on the same machine the same weights.
 
     python bench/train_base.py --out captcha_crnn/pretrained/base
+
+`--start` warm-starts from a saved recognizer of the same charset: every weight whose shape matches is copied,
+and a new shortcut starts at zero, so the first step reads as the start did. That is how a full-width base
+grows from the half-resolution one in a fraction of the time (both are the same convolutions and LSTM).
 """
 import argparse, json, sys, time
-import numpy as np
-from captcha_crnn.core import Charset
+import numpy as np, torch
+from captcha_crnn.core import Charset, recognizer_path
 from captcha_crnn.data import captcha_dls, valid_seed
 from captcha_crnn.styles import PRETRAIN_SYMBOLS, create_styled_dataset
 from captcha_crnn.train import captcha_learner
-from captcha_crnn.recognizer import save_recognizer
+from captcha_crnn.model import create_crnn
+from captcha_crnn.recognizer import load_recognizer, save_recognizer
 from fastai.vision.all import set_seed
+
+def warm_start(net, path:str, charset:Charset):
+    "Copy into `net` every weight of the recognizer at `path` whose shape matches; a new shortcut starts at zero"
+    start = load_recognizer(path, device='cpu', fuse=False)
+    if start.charset.symbols != charset.symbols: raise SystemExit(f"--start {path}: its charset differs from the base's")
+    own, theirs = net.state_dict(), start.model.state_dict()
+    net.load_state_dict({k:v for k,v in theirs.items() if k in own and own[k].shape == v.shape}, strict=False)
+    if net.shortcut is not None and not any(k.startswith('shortcut.') for k in theirs):
+        with torch.no_grad(): net.shortcut.weight.zero_()
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -24,8 +38,12 @@ def main():
     p.add_argument('--cnn_lr', type=float, default=8e-3, help='Peak learning rate of the CNN')
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--arch', default='small', help='CRNN_ARCHS size')
+    p.add_argument('--start', default=None, help='Warm-start from this saved recognizer (same charset)')
+    p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     p.add_argument('--out', default='captcha_crnn/pretrained/base')
     args = p.parse_args()
+    if args.threads: torch.set_num_threads(args.threads)
     set_seed(args.seed)
     img_size = (64, 192)
     start = time.perf_counter()
@@ -33,7 +51,10 @@ def main():
     valid_ds = create_styled_dataset(args.n_valid, None, seed=valid_seed(args.seed), img_size=img_size)
     print(f"drew {args.n} + {args.n_valid} CAPTCHAs in {time.perf_counter() - start:.0f} s", flush=True)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs)
-    learn = captcha_learner(dls, 'small')
+    net = create_crnn(len(dls.charset), args.arch)
+    start_provenance = json.loads((recognizer_path(args.start)/'config.json').read_text()).get('provenance') if args.start else None
+    if args.start: warm_start(net, args.start, dls.charset)
+    learn = captcha_learner(dls, net)
     start = time.perf_counter()
     learn.fit_one_cycle(args.epochs, np.array([args.cnn_lr, args.lr, args.lr]))
     _, seq_acc, cer = learn.validate()
@@ -41,6 +62,7 @@ def main():
     cfg = json.loads((path/'config.json').read_text())
     cfg['provenance'] = dict(command='python bench/train_base.py ' + ' '.join(sys.argv[1:]), args=vars(args),
                              train_seconds=round(time.perf_counter() - start), valid_seq_acc=round(seq_acc, 4), valid_cer=round(cer, 4))
+    if args.start: cfg['provenance']['start'] = start_provenance
     (path/'config.json').write_text(json.dumps(cfg, indent=2))
     print(f"sequence accuracy {seq_acc:.4f}, CER {cer:.4f} on {args.n_valid} held-out CAPTCHAs; saved to {path}")
 

@@ -5,6 +5,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
 
     python bench/tutorial_budget.py --variants recipe --arch small --seeds 0 1 2 --threads 1
     python bench/tutorial_budget.py --variants wd shortcut full-width --arch small --threads 1
+    python bench/tutorial_budget.py --variants deep --seeds 0 1 2 --threads 1
 """
 import argparse, json, time
 from pathlib import Path
@@ -19,7 +20,8 @@ RESULTS = Path(__file__).parent/'results'
 RECIPE = RECIPES['tutorial_budget']
 OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the original tutorial's recipe had it
 # Each variant: (model settings over --arch's, the recipe it trains with). The first five take parts of the first
-# recipe away; the last four add this round's changes one at a time, then together ('recipe').
+# recipe away; the next four add the second round's changes one at a time, then together ('recipe'); 'deep' doubles
+# the convolutions of 'recipe', which widens what each time step sees.
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
     'image-norm':     ({}, replace(OLD, augment=False, cnn_lr=None)),
@@ -30,6 +32,7 @@ VARIANTS = {
     'shortcut':       (dict(shortcut=True), RECIPE),
     'full-width':     (dict(input_pool=(2, 1)), RECIPE),
     'recipe':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # with --arch small: the small_fullwidth arch
+    'deep':           (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # small_fullwidth with two convolutions a block
 }
 
 def run(variant:str, arch:str, seed:int) -> dict:

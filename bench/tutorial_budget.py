@@ -21,7 +21,7 @@ RECIPE = RECIPES['tutorial_budget']
 OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the original tutorial's recipe had it
 # Each variant: (model settings over --arch's, the recipe it trains with). The first five take parts of the first
 # recipe away; the next four add the second round's changes one at a time, then together ('recipe'); 'deep' doubles
-# the convolutions of 'recipe', which widens what each time step sees.
+# the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work.
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
     'image-norm':     ({}, replace(OLD, augment=False, cnn_lr=None)),
@@ -33,6 +33,7 @@ VARIANTS = {
     'full-width':     (dict(input_pool=(2, 1)), RECIPE),
     'recipe':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # with --arch small: the small_fullwidth arch
     'deep':           (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # small_fullwidth with two convolutions a block
+    'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
 }
 
 def run(variant:str, arch:str, seed:int) -> dict:

@@ -5,6 +5,7 @@ training, many minutes). Use this after changing a page, so the docs show what t
 
     python tools/run_notebooks.py                      # every notebook
     python tools/run_notebooks.py nbs/02a_metrics.ipynb
+    python tools/run_notebooks.py --slow nbs/05_folders.ipynb   # also rerun the slow cells (real training)
     nbdev_clean
 """
 import os, re, sys
@@ -14,18 +15,20 @@ from execnb.shell import CaptureShell
 from fastcore.xtras import working_directory
 
 SKIP = re.compile(r'^#\|\s*(slow|cuda)\b|^#\|\s*eval:\s*false', re.M)
+SKIP_UNLESS_SLOW = re.compile(r'^#\|\s*cuda\b|^#\|\s*eval:\s*false', re.M)
 
-def skip(cell) -> bool:
-    "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` or `cuda` cells (their saved outputs are kept)"
-    return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool(SKIP.search(cell.source))
+def skip(cell, slow:bool=False) -> bool:
+    "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` (unless `slow`) or `cuda` cells (their saved outputs are kept)"
+    return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool((SKIP_UNLESS_SLOW if slow else SKIP).search(cell.source))
 
-def run(path:Path):
+def run(path:Path, slow:bool=False):
     nb = read_nb(path)
-    with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=skip)
+    with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=lambda c: skip(c, slow))
     write_nb(nb, path)
     print(f"ran {path}")
 
 if __name__ == '__main__':
     os.environ['IN_TEST'] = '1'
-    paths = [Path(p) for p in sys.argv[1:]] or sorted(Path(__file__).parent.parent.glob('nbs/*.ipynb'))
-    for p in paths: run(p)
+    slow = '--slow' in sys.argv[1:]
+    paths = [Path(p) for p in sys.argv[1:] if p != '--slow'] or sorted(Path(__file__).parent.parent.glob('nbs/*.ipynb'))
+    for p in paths: run(p, slow)

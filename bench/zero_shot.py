@@ -1,0 +1,25 @@
+"""How much of each fixture style a recognizer reads before any fine-tuning: whole folders, exact (case-sensitive) match.
+
+    python bench/zero_shot.py --models base /tmp/base-half
+"""
+import argparse, json
+from captcha_crnn.folders import dataset_from_folder
+from captcha_crnn.recognizer import load_recognizer
+from folders import FIXTURE_STYLES, RESULTS, fixture
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--models', nargs='+', default=['base'], help='Recognizers: pretrained names or saved folders')
+    p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
+    p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
+    args = p.parse_args()
+    rows = []
+    for style in args.styles:
+        ds = dataset_from_folder(fixture(style, args.n), progress=False)
+        for model in args.models:
+            reads = [text for text,_ in load_recognizer(model, device='cpu').predict(list(ds['image']))]
+            rows.append(dict(style=style, model=model, n=len(ds), seq_acc=round(sum(r == l for r,l in zip(reads, ds['label']))/len(ds), 4)))
+            print(json.dumps(rows[-1]), flush=True)
+    (RESULTS/'zero-shot.json').write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
+
+if __name__ == '__main__': main()

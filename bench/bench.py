@@ -7,6 +7,8 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-synthetic --arch small --n_train 30000            # the `synthetic` recipe
     python bench/bench.py --name small-cpu --arch small --n_train 16000 --epochs 8 --lr 3e-3 --augment 1
     python bench/bench.py --name small-cpu-6ep-eval --eval bench/results/small-cpu-6ep.model
+    python bench/bench.py --name small-length-4-6 --length 4-6                               # variable length
+    python bench/bench.py --name small-lower-digits --charset abcdefghijklmnopqrstuvwxyz0123456789
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -17,6 +19,7 @@ from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.train import RECIPES, captcha_learner, captcha_augment
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
+from captcha_crnn.cli import parse_length
 from dataclasses import replace
 
 EVAL_SEED = 20_261_125  # never used to draw training data
@@ -41,14 +44,18 @@ def error_profile(preds, labels, top_k=10):
     return dict(misread=len(wrong), misread_only_O0=only_o0,
                 top_confusions=[[f"{a or '-'}->{b or '-'}", n] for (a,b),n in confusions.most_common(top_k)])
 
+def data_kw(args) -> dict:
+    "The CAPTCHAs' length and charset, as `create_captcha_dataset` takes them"
+    return dict(length=parse_length(args.length), charset=args.charset)
+
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
     recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid') if (v := getattr(args, k)) is not None})
     args.n_train, args.n_valid = recipe.n_train, recipe.n_valid
-    train_ds = create_captcha_dataset(args.n_train, seed=args.seed)
-    valid_ds = create_captcha_dataset(args.n_valid, seed=valid_seed(args.seed))
+    train_ds = create_captcha_dataset(args.n_train, seed=args.seed, **data_kw(args))
+    valid_ds = create_captcha_dataset(args.n_valid, seed=valid_seed(args.seed), **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, bs=recipe.bs, batch_tfms=captcha_augment() if recipe.augment else None)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs, batch_tfms=captcha_augment() if recipe.augment else None)
     learn = captcha_learner(dls, args.arch, wd=recipe.wd)
     timer = TrainTimer()
     learn.add_cb(timer)
@@ -70,12 +77,14 @@ def main():
     p.add_argument('--bs', type=int, default=None)
     p.add_argument('--augment', type=int, default=None)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--length', default='5', help='Symbols per CAPTCHA, or a range such as 4-6 (training and evaluation alike)')
+    p.add_argument('--charset', default=None, help='Symbols to draw from; default A-Z and 0-9')
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()
 
     model_path, trained = (Path(args.eval), {}) if args.eval else train(args)
     rec = load_recognizer(model_path)
-    eval_ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED)
+    eval_ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED, **data_kw(args))
     images, labels = list(eval_ds['image']), list(eval_ds['label'])
     run = {k: vars(args)[k] for k in ('name', 'eval', 'n_eval')} if args.eval else vars(args)
     res = dict(args=run, device=str(rec.device), gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,

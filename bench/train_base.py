@@ -20,14 +20,15 @@ from captcha_crnn.model import create_crnn
 from captcha_crnn.recognizer import load_recognizer, save_recognizer
 from fastai.vision.all import set_seed
 
-def warm_start(net, path:str, charset:Charset):
-    "Copy into `net` every weight of the recognizer at `path` whose shape matches; a new shortcut starts at zero"
+def warm_start(net, path:str, charset:Charset) -> dict|None:
+    "Copy into `net` every weight of the recognizer at `path` whose shape matches (a new shortcut starts at zero); its provenance"
     start = load_recognizer(path, device='cpu', fuse=False)
-    if start.charset.symbols != charset.symbols: raise SystemExit(f"--start {path}: its charset differs from the base's")
+    if start.charset != charset: raise SystemExit(f"--start {path}: its charset differs from the base's")
     own, theirs = net.state_dict(), start.model.state_dict()
     net.load_state_dict({k:v for k,v in theirs.items() if k in own and own[k].shape == v.shape}, strict=False)
     if net.shortcut is not None and not any(k.startswith('shortcut.') for k in theirs):
         with torch.no_grad(): net.shortcut.weight.zero_()
+    return json.loads((recognizer_path(path)/'config.json').read_text()).get('provenance')
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,8 +53,7 @@ def main():
     print(f"drew {args.n} + {args.n_valid} CAPTCHAs in {time.perf_counter() - start:.0f} s", flush=True)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs)
     net = create_crnn(len(dls.charset), args.arch)
-    start_provenance = json.loads((recognizer_path(args.start)/'config.json').read_text()).get('provenance') if args.start else None
-    if args.start: warm_start(net, args.start, dls.charset)
+    start_provenance = warm_start(net, args.start, dls.charset) if args.start else None
     learn = captcha_learner(dls, net)
     start = time.perf_counter()
     learn.fit_one_cycle(args.epochs, np.array([args.cnn_lr, args.lr, args.lr]))

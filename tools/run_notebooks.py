@@ -14,12 +14,11 @@ from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 from fastcore.xtras import working_directory
 
-SKIP = re.compile(r'^#\|\s*(slow|cuda)\b|^#\|\s*eval:\s*false', re.M)
-SKIP_UNLESS_SLOW = re.compile(r'^#\|\s*cuda\b|^#\|\s*eval:\s*false', re.M)
+SKIP, SLOW = re.compile(r'^#\|\s*cuda\b|^#\|\s*eval:\s*false', re.M), re.compile(r'^#\|\s*slow\b', re.M)
 
 def skip(cell, slow:bool=False) -> bool:
     "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` (unless `slow`) or `cuda` cells (their saved outputs are kept)"
-    return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool((SKIP_UNLESS_SLOW if slow else SKIP).search(cell.source))
+    return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool(SKIP.search(cell.source) or (not slow and SLOW.search(cell.source)))
 
 def run(path:Path, slow:bool=False):
     nb = read_nb(path)

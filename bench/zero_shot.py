@@ -4,6 +4,7 @@
 """
 import argparse, json
 from captcha_crnn.folders import dataset_from_folder
+from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import load_recognizer
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
@@ -13,12 +14,12 @@ def main():
     p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
     args = p.parse_args()
-    rows = []
+    rows, recognizers = [], {m: load_recognizer(m, device='cpu') for m in args.models}
     for style in args.styles:
         ds = dataset_from_folder(fixture(style, args.n), progress=False)
-        for model in args.models:
-            reads = [text for text,_ in load_recognizer(model, device='cpu').predict(list(ds['image']))]
-            rows.append(dict(style=style, model=model, n=len(ds), seq_acc=round(sum(r == l for r,l in zip(reads, ds['label']))/len(ds), 4)))
+        for model,rec in recognizers.items():
+            reads = [text for text,_ in rec.predict(list(ds['image']))]
+            rows.append(dict(style=style, model=model, n=len(ds), seq_acc=round(seq_accuracy(reads, ds['label']), 4)))
             print(json.dumps(rows[-1]), flush=True)
     (RESULTS/'zero-shot.json').write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
 

@@ -20,9 +20,29 @@ def skip(cell, slow:bool=False) -> bool:
     "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` (unless `slow`) or `cuda` cells (their saved outputs are kept)"
     return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool(SKIP.search(cell.source) or (not slow and SLOW.search(cell.source)))
 
+BAR = re.compile(r'^\s*(Epoch \d+/\d+ : )?\|[█-]*\| [\d.]+% \[[^\]]*\]\s*$')
+
+def terminal_text(text:str) -> str:
+    "`text` as a terminal leaves it: each line's last carriage-return segment, without fastprogress's bars and block marks"
+    lines = []
+    for line in text.split('\n'):
+        segs = [o.replace('█', '').rstrip() for o in line.split('\r')]
+        last = next((o for o in reversed(segs) if o.strip()), '')
+        if last and not BAR.match(last): lines.append(last)
+    return '\n'.join(lines) + ('\n' if lines else '')
+
+def clean_streams(nb):
+    "Replace each stream output of `nb` by its `terminal_text`, dropping those left empty"
+    for cell in nb.cells:
+        if cell.cell_type != 'code': continue
+        for o in cell.outputs:
+            if o.get('output_type') == 'stream': o['text'] = terminal_text(''.join(o['text'])).splitlines(keepends=True)
+        cell.outputs = [o for o in cell.outputs if o.get('output_type') != 'stream' or o['text']]
+
 def run(path:Path, slow:bool=False):
     nb = read_nb(path)
     with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=lambda c: skip(c, slow))
+    clean_streams(nb)
     write_nb(nb, path)
     print(f"ran {path}")
 

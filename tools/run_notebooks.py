@@ -20,15 +20,14 @@ def skip(cell, slow:bool=False) -> bool:
     "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` (unless `slow`) or `cuda` cells (their saved outputs are kept)"
     return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool(SKIP.search(cell.source) or (not slow and SLOW.search(cell.source)))
 
-BAR = re.compile(r'^\s*(Epoch \d+/\d+ : )?\|[█-]*\| [\d.]+% \[[^\]]*\]\s*$')
+BAR = re.compile(r'^\s*(Epoch \d+/\d+ :)?\s*(\|[█-]*\| [\d.]+% \[[^\]]*\])?\s*$')  # a fastprogress bar, a cleared one, or nothing
 
 def terminal_text(text:str) -> str:
-    "`text` as a terminal leaves it: each line's last carriage-return segment, without fastprogress's bars and block marks"
+    "`text` as a terminal leaves it: each line's last carriage-return segment that is not a progress bar or fastprogress's lone block mark"
     lines = []
     for line in text.split('\n'):
-        segs = [o.replace('█', '').rstrip() for o in line.split('\r')]
-        last = next((o for o in reversed(segs) if o.strip()), '')
-        if last and not BAR.match(last): lines.append(last)
+        last = next((o.rstrip() for o in reversed(line.split('\r')) if not BAR.match(o) and o.strip() != '█'), None)
+        if last is not None: lines.append(last)
     return '\n'.join(lines) + ('\n' if lines else '')
 
 def clean_streams(nb):

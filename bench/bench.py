@@ -55,7 +55,8 @@ def train(args) -> tuple[Path, dict]:
     train_ds = create_captcha_dataset(args.n_train, seed=args.seed, **data_kw(args))
     valid_ds = create_captcha_dataset(args.n_valid, seed=valid_seed(args.seed), **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs, batch_tfms=captcha_augment() if recipe.augment else None)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
+                      batch_tfms=captcha_augment() if recipe.augment else None, num_workers=args.num_workers)
     learn = captcha_learner(dls, args.arch, wd=recipe.wd)
     timer = TrainTimer()
     learn.add_cb(timer)
@@ -77,6 +78,7 @@ def main():
     p.add_argument('--bs', type=int, default=None)
     p.add_argument('--augment', type=int, default=None)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--num_workers', type=int, default=0, help='DataLoader worker processes (on a GPU the data pipeline is the bottleneck)')
     p.add_argument('--length', default='5', help='Symbols per CAPTCHA, or a range such as 4-6 (training and evaluation alike)')
     p.add_argument('--charset', default=None, help='Symbols to draw from; default A-Z and 0-9')
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')

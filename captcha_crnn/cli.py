@@ -71,8 +71,9 @@ def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
 def train_main(
-    n_train:int=None, # Synthetic CAPTCHAs to train on; default from the `synthetic` recipe (30,000)
+    n_train:int=None, # Synthetic CAPTCHAs to train on; default from the recipe (30,000 for `synthetic`)
     n_valid:int=None, # Synthetic CAPTCHAs to validate on, drawn with `valid_seed`; default from the recipe (2,000)
+    recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; about 15 minutes of a 2-core CPU), `long` (for a GPU) or `tutorial_budget`
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
@@ -92,6 +93,7 @@ def train_main(
     skip_bad:bool_arg=False, # With --folder: leave out files that cannot be used, and print a summary, instead of failing
     keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
+    workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import create_captcha_dataset, valid_seed, captcha_dls
@@ -102,6 +104,11 @@ def train_main(
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1)):
             if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
+        if workers < 0: raise ValueError(f"--workers must be at least 0, got {workers}")
+        synthetic = [k for k,v in RECIPES.items() if v.n_train is not None]
+        if recipe is not None and recipe not in synthetic: raise ValueError(f"--recipe must be one of {', '.join(synthetic)}, got {recipe!r}")
+        if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
+        recipe = ifnone(recipe, 'synthetic')
         if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
         if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
         out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
@@ -111,21 +118,21 @@ def train_main(
         else:
             length = parse_length(length)
             kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))
-            train_ds = create_captcha_dataset(ifnone(n_train, RECIPES['synthetic'].n_train), seed=seed, **kw)
-            valid_ds = create_captcha_dataset(ifnone(n_valid, RECIPES['synthetic'].n_valid), seed=valid_seed(seed), **kw)
+            train_ds = create_captcha_dataset(ifnone(n_train, RECIPES[recipe].n_train), seed=seed, **kw)
+            valid_ds = create_captcha_dataset(ifnone(n_valid, RECIPES[recipe].n_valid), seed=valid_seed(seed), **kw)
         charset = Charset.create(charset)
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, 'small'), keep_size=width is not None)
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
-        recipe = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else 'synthetic']
-        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, recipe.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=captcha_augment() if ifnone(augment, recipe.augment) else None)
+        training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
+        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
+                          batch_tfms=captcha_augment() if ifnone(augment, training.augment) else None, num_workers=workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
-        learn = captcha_learner(dls, net, wd=recipe.wd)
+        learn = captcha_learner(dls, net, wd=training.wd)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
-    try: recipe.fit(learn, epochs, lr)
+    try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     _, seq_acc, cer = learn.validate()
     try: path = save_recognizer(learn, out)

@@ -131,6 +131,7 @@ class Recipe:
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {
     'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000),
+    'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000),
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),

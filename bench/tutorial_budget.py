@@ -21,7 +21,8 @@ RECIPE = RECIPES['tutorial_budget']
 OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the original tutorial's recipe had it
 # Each variant: (model settings over --arch's, the recipe it trains with). The first five take parts of the first
 # recipe away; the next four add the second round's changes one at a time, then together ('recipe'); 'deep' doubles
-# the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work.
+# the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work;
+# 'steps40' gives 'recipe' the 40 time steps of the tutorial-sized model, which stays in the all-blank phase on this budget.
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
     'image-norm':     ({}, replace(OLD, augment=False, cnn_lr=None)),
@@ -34,6 +35,7 @@ VARIANTS = {
     'recipe':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # with --arch small: the small_fullwidth arch
     'deep':           (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # small_fullwidth with two convolutions a block
     'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
+    'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
 }
 
 def run(variant:str, arch:str, seed:int) -> dict:

@@ -13,6 +13,7 @@ def main():
     p.add_argument('--models', nargs='+', default=['base'], help='Recognizers: pretrained names or saved folders')
     p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
+    p.add_argument('--name', default='zero-shot', help='Results go to results/<name>.json')
     args = p.parse_args()
     rows, recognizers = [], {m: load_recognizer(m, device='cpu') for m in args.models}
     for style in args.styles:
@@ -21,6 +22,6 @@ def main():
             reads = [text for text,_ in rec.predict(list(ds['image']))]
             rows.append(dict(style=style, model=model, n=len(ds), seq_acc=round(seq_accuracy(reads, ds['label']), 4)))
             print(json.dumps(rows[-1]), flush=True)
-    (RESULTS/'zero-shot.json').write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
+    (RESULTS/f"{args.name}.json").write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
 
 if __name__ == '__main__': main()

@@ -93,7 +93,7 @@ def train_main(
     skip_bad:bool_arg=False, # With --folder: leave out files that cannot be used, and print a summary, instead of failing
     keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
-    workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
+    num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import create_captcha_dataset, valid_seed, captcha_dls
@@ -104,7 +104,7 @@ def train_main(
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1)):
             if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
-        if workers < 0: raise ValueError(f"--workers must be at least 0, got {workers}")
+        if num_workers < 0: raise ValueError(f"--num_workers must be at least 0, got {num_workers}")
         synthetic = [k for k,v in RECIPES.items() if v.n_train is not None]
         if recipe is not None and recipe not in synthetic: raise ValueError(f"--recipe must be one of {', '.join(synthetic)}, got {recipe!r}")
         if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
@@ -128,7 +128,7 @@ def train_main(
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=captcha_augment() if ifnone(augment, training.augment) else None, num_workers=workers)
+                          batch_tfms=captcha_augment() if ifnone(augment, training.augment) else None, num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
         learn = captcha_learner(dls, net, wd=training.wd)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)

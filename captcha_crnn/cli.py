@@ -102,9 +102,8 @@ def train_main(
     from captcha_crnn.folders import folder_datasets, infer_charset
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
-        for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1)):
+        for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0)):
             if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
-        if num_workers < 0: raise ValueError(f"--num_workers must be at least 0, got {num_workers}")
         synthetic = [k for k,v in RECIPES.items() if v.n_train is not None]
         if recipe is not None and recipe not in synthetic: raise ValueError(f"--recipe must be one of {', '.join(synthetic)}, got {recipe!r}")
         if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")

@@ -17,7 +17,7 @@ from fastai.vision.all import Callback
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, valid_seed
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
-from captcha_crnn.train import RECIPES, captcha_learner, captcha_augment
+from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner, captcha_augment
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
@@ -69,7 +69,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
     p.add_argument('--arch', default='small', help='CRNN arch: a name in captcha_crnn.model.CRNN_ARCHS')
-    p.add_argument('--recipe', default='synthetic', choices=list(RECIPES), help='Training recipe; the options below override its settings')
+    p.add_argument('--recipe', default='synthetic', choices=SYNTHETIC_RECIPES, help='Training recipe (one that draws synthetic CAPTCHAs); the options below override its settings')
     p.add_argument('--n_train', type=int, default=None, help="Synthetic CAPTCHAs to train on; default from the recipe")
     p.add_argument('--n_valid', type=int, default=None, help='Validation set watched during training (drawn with valid_seed); default from the recipe')
     p.add_argument('--n_eval', type=int, default=2_000, help='Held-out CAPTCHAs for the final numbers')

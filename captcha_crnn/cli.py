@@ -97,15 +97,14 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import create_captcha_dataset, valid_seed, captcha_dls
-    from captcha_crnn.train import RECIPES, TrainingStuck, captcha_augment, captcha_learner
+    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0)):
             if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
-        synthetic = [k for k,v in RECIPES.items() if v.n_train is not None]
-        if recipe is not None and recipe not in synthetic: raise ValueError(f"--recipe must be one of {', '.join(synthetic)}, got {recipe!r}")
+        if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
         if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
         recipe = ifnone(recipe, 'synthetic')
         if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")

@@ -12,8 +12,8 @@ from .loss import PaddedCTCLoss, ctc_min_steps
 from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
-__all__ = ['RECIPES', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard', 'captcha_learner', 'show_results',
-           'plot_top_losses', 'Recipe']
+__all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
+           'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -136,3 +136,6 @@ RECIPES = {
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),
 }
+
+# %% ../nbs/03_train.ipynb #14b9d085
+SYNTHETIC_RECIPES = [name for name,r in RECIPES.items() if r.n_train is not None]  # the recipes that draw their own synthetic CAPTCHAs

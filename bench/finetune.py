@@ -4,6 +4,7 @@ Trains on the seeded 80% of a fixture folder (bench/folders.py writes them) and 
 
     python bench/finetune.py --style faint                     # the recipe as it is
     python bench/finetune.py --style faint --lr_mult 100       # fastai's default: the CNN at a hundredth of the head's rate
+    python bench/finetune.py --style classic --seq_len 40      # pool the base's features to 40 time steps instead of 20
 """
 import argparse, json, time
 from dataclasses import replace
@@ -11,7 +12,7 @@ from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
 from captcha_crnn.recognizer import starting_model
-from fastai.vision.all import set_seed
+from fastai.vision.all import set_seed, nn
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
 def main():
@@ -20,21 +21,24 @@ def main():
     p.add_argument('--seed', type=int, default=0, help='Split seed')
     for k in ('lr', 'lr_mult'): p.add_argument(f'--{k}', type=float)
     p.add_argument('--samples', type=int)
+    p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
     args = p.parse_args()
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
     charset = infer_charset(train_ds['label'], valid_ds['label'])
     set_seed(args.seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
+    if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=captcha_augment())
     learn = captcha_learner(dls, net, wd=recipe.wd)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     _, seq_acc, cer = learn.validate()
-    res = dict(style=args.style, seed=args.seed, recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
+    res = dict(style=args.style, seed=args.seed, seq_len=net.config['seq_len'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
     print(json.dumps(res))
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples') if getattr(args, k) is not None) or 'recipe'
-    (RESULTS/f"finetune-{args.style}-{tag}.json").write_text(json.dumps(res, indent=2) + '\n')
+    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len') if getattr(args, k) is not None) or 'recipe'
+    name = f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
+    (RESULTS/f"{name}.json").write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

@@ -5,11 +5,12 @@ fill the font's whole advance-by-line box, which is the same for every symbol of
 wide at size 50) and 0 (24 pixels) come out the same size, and only the shape of their sides differs.
 
 This script draws isolated O and 0 glyphs with the package's own per-symbol drawing (fresh ones for every epoch),
-trains a small CNN on that one question, and measures it on held-out glyphs. Its error rate is what a reader
-gets wrong on O/0 with all the context a CAPTCHA gives (the label's other symbols say nothing about this one).
+trains a small CNN on that one question, and measures it on held-out glyphs. Its error rate shows what can be
+reached on glyphs seen alone. A CAPTCHA adds nothing that tells O from 0 (the label's other symbols are drawn
+independently) and takes something away: its neighbours overlap a glyph's sides, where O and 0 differ.
 
     python bench/o0_glyphs.py --threads 1                   # glyphs at 48x28, about their size in the image
-    python bench/o0_glyphs.py --threads 1 --size 28 20      # about what the small models see: half the height, the width squeezed
+    python bench/o0_glyphs.py --threads 1 --size 28 20      # about what small_fullwidth sees: half the height, the width squeezed
 """
 import argparse, json, random, time
 from pathlib import Path

@@ -15,7 +15,7 @@ from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
-def run(style:str, n_labels:int, start:str, seed:int=0) -> dict:
+def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None) -> dict:
     train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
     train_ds = train_all.select(range(n_labels))
     charset = infer_charset(train_all['label'], valid_ds['label'])
@@ -24,14 +24,14 @@ def run(style:str, n_labels:int, start:str, seed:int=0) -> dict:
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start)
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, n_labels), img_size=size,
-                      batch_tfms=captcha_augment() if recipe.augment else None)
+                      batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)
     learn = captcha_learner(dls, net, wd=recipe.wd, guard=False)
     n_epochs = RECIPES['finetune'].n_epochs(n_labels)  # the same number of samples for both starts
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs)
     _, seq_acc, cer = learn.validate(dl=dls.test_dl(list(valid_ds), with_labels=True))
     return dict(style=style, n_labels=n_labels, start=start, epochs=n_epochs, train_seconds=round(time.perf_counter() - t, 1),
-                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
+                seq_acc=round(seq_acc, 4), cer=round(cer, 4), **(dict(augment=aug) if aug else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -39,14 +39,15 @@ def main():
     p.add_argument('--n_labels', nargs='+', type=int, default=[50, 100, 200, 400, 800])
     p.add_argument('--starts', nargs='+', default=['base', 'scratch'])
     p.add_argument('--name', default='few-labels')
+    p.add_argument('--augment', type=json.loads, default=None, help='`captcha_augment` settings as JSON, e.g. \'{"max_rotate": 8}\'')
     args = p.parse_args()
     out = RESULTS/f"{args.name}.json"
     rows = json.loads(out.read_text())['runs'] if out.exists() else []
     for style in args.styles:
         for n in args.n_labels:
             for start in args.starts:
-                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start for r in rows): continue
-                rows.append(run(style, n, start))
+                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment for r in rows): continue
+                rows.append(run(style, n, start, aug=args.augment))
                 print(json.dumps(rows[-1]), flush=True)
                 out.write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
 

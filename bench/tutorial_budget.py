@@ -36,6 +36,13 @@ VARIANTS = {
     'deep':           (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # small_fullwidth with two convolutions a block
     'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
     'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
+    'deep-aug':       (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
+    'deep-aug2':      (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # ... and stronger still
+}
+# `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
+AUGMENT = {
+    'deep-aug':  dict(max_rotate=6., min_zoom=0.9, max_zoom=1.1, max_warp=0.2, max_lighting=0.4),
+    'deep-aug2': dict(max_rotate=10., min_zoom=0.8, max_zoom=1.15, max_warp=0.3, max_lighting=0.5),
 }
 
 def run(variant:str, arch:str, seed:int) -> dict:
@@ -43,12 +50,12 @@ def run(variant:str, arch:str, seed:int) -> dict:
     if arch == 'tutorial': model_kw = {k:v for k,v in model_kw.items() if k != 'input_pool'}  # it reads at full resolution already
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
-                      batch_tfms=captcha_augment() if recipe.augment else None)
+                      batch_tfms=captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else None)
     learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, guard=False)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     curve = [round(float(r[2]), 4) for r in learn.recorder.values]
-    return dict(variant=variant, arch=arch, seed=seed, model=model_kw, recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
+    return dict(variant=variant, arch=arch, seed=seed, model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), train_seconds=round(time.perf_counter() - start),
                 seq_acc=curve[-1], cer=round(float(learn.recorder.values[-1][3]), 4), seq_acc_by_epoch=curve,
                 first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None))
 

@@ -38,11 +38,16 @@ VARIANTS = {
     'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
     'deep-aug':       (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
     'deep-aug2':      (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # ... and stronger still
+    'deep-aug-light': (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # ... or milder
+    'deep-noaug':     (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), replace(RECIPE, augment=False)),  # ... or none
+    'deep-lr2':       (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'deep' at twice the rates
+    'deep-wide':      (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2), channels=(48, 96, 144, 192)), RECIPE),  # ... or 1.5 times the channels
 }
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
 AUGMENT = {
     'deep-aug':  dict(max_rotate=6., min_zoom=0.9, max_zoom=1.1, max_warp=0.2, max_lighting=0.4),
     'deep-aug2': dict(max_rotate=10., min_zoom=0.8, max_zoom=1.15, max_warp=0.3, max_lighting=0.5),
+    'deep-aug-light': dict(max_rotate=1.5, min_zoom=0.98, max_zoom=1.02, max_warp=0.05, max_lighting=0.2),
 }
 
 def run(variant:str, arch:str, seed:int) -> dict:

@@ -53,9 +53,9 @@ def data_kw(args) -> dict:
 
 def containing(symbols:str, n:int, seed:int, **kw) -> datasets.Dataset:
     "`n` CAPTCHAs that each contain at least one of `symbols`, picked in order from a seeded pool"
-    pool = create_captcha_dataset(4*n, seed=seed, progress=False, **kw)
+    pool = create_captcha_dataset(6*n, seed=seed, progress=False, **kw)  # enough for symbols in a fifth of the CAPTCHAs
     picked = [i for i,label in enumerate(pool['label']) if set(label) & set(symbols)][:n]
-    if len(picked) < n: raise ValueError(f"only {len(picked)} of {4*n} CAPTCHAs contain one of {symbols!r}; lower --oversample_share")
+    if len(picked) < n: raise ValueError(f"only {len(picked)} of {6*n} CAPTCHAs contain one of {symbols!r}; lower --oversample_share")
     return pool.select(picked)
 
 def train(args) -> tuple[Path, dict]:

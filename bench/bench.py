@@ -11,11 +11,12 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-lower-digits --charset abcdefghijklmnopqrstuvwxyz0123456789
     python bench/bench.py --name small-oversample-O0 --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
 """
-import argparse, json, platform, time
+import argparse, json, math, platform, time
 import datasets
 from pathlib import Path
 import torch
 from fastai.vision.all import Callback
+from captcha_crnn.core import Charset
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, valid_seed
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
@@ -53,9 +54,11 @@ def data_kw(args) -> dict:
 
 def containing(symbols:str, n:int, seed:int, **kw) -> datasets.Dataset:
     "`n` CAPTCHAs that each contain at least one of `symbols`, picked in order from a seeded pool"
-    pool = create_captcha_dataset(6*n, seed=seed, progress=False, **kw)  # enough for symbols in a fifth of the CAPTCHAs
+    charset, shortest = Charset.create(kw.get('charset')).symbols, min(kw['length']) if isinstance(kw['length'], tuple) else kw['length']
+    rate = 1 - (1 - len(set(symbols) & set(charset))/len(charset))**shortest  # at least this share of CAPTCHAs contain one
+    pool = create_captcha_dataset(math.ceil(1.2*n/rate) + 100, seed=seed, progress=False, **kw)
     picked = [i for i,label in enumerate(pool['label']) if set(label) & set(symbols)][:n]
-    if len(picked) < n: raise ValueError(f"only {len(picked)} of {6*n} CAPTCHAs contain one of {symbols!r}; lower --oversample_share")
+    if len(picked) < n: raise ValueError(f"only {len(picked)} of {len(pool)} CAPTCHAs contain one of {symbols!r}; lower --oversample_share")
     return pool.select(picked)
 
 def train(args) -> tuple[Path, dict]:

@@ -54,7 +54,8 @@ def data_kw(args) -> dict:
 
 def containing(symbols:str, n:int, seed:int, **kw) -> datasets.Dataset:
     "`n` CAPTCHAs that each contain at least one of `symbols`, picked in order from a seeded pool"
-    charset, shortest = Charset.create(kw.get('charset')).symbols, min(kw['length']) if isinstance(kw['length'], tuple) else kw['length']
+    charset = Charset.create(kw['charset']).symbols
+    shortest = min(kw['length']) if isinstance(kw['length'], tuple) else kw['length']
     rate = 1 - (1 - len(set(symbols) & set(charset))/len(charset))**shortest  # at least this share of CAPTCHAs contain one
     pool = create_captcha_dataset(math.ceil(1.2*n/rate) + 100, seed=seed, progress=False, **kw)
     picked = [i for i,label in enumerate(pool['label']) if set(label) & set(symbols)][:n]

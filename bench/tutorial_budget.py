@@ -23,6 +23,7 @@ OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the ori
 # recipe away; the next four add the second round's changes one at a time, then together ('recipe'); 'deep' doubles
 # the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work;
 # 'steps40' gives 'recipe' the 40 time steps of the tutorial-sized model, which stays in the all-blank phase on this budget.
+DEEP = dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2))  # small_fullwidth with two convolutions a block
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
     'image-norm':     ({}, replace(OLD, augment=False, cnn_lr=None)),
@@ -33,15 +34,15 @@ VARIANTS = {
     'shortcut':       (dict(shortcut=True), RECIPE),
     'full-width':     (dict(input_pool=(2, 1)), RECIPE),
     'recipe':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # with --arch small: the small_fullwidth arch
-    'deep':           (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # small_fullwidth with two convolutions a block
+    'deep':           (DEEP, RECIPE),
     'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
     'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
-    'deep-aug':       (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
-    'deep-aug2':      (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # ... and stronger still
-    'deep-aug-light': (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), RECIPE),  # ... or milder
-    'deep-noaug':     (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), replace(RECIPE, augment=False)),  # ... or none
-    'deep-lr2':       (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2)), replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'deep' at twice the rates
-    'deep-wide':      (dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2), channels=(48, 96, 144, 192)), RECIPE),  # ... or 1.5 times the channels
+    'deep-aug':       (DEEP, RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
+    'deep-aug2':      (DEEP, RECIPE),  # ... and stronger still
+    'deep-aug-light': (DEEP, RECIPE),  # ... or milder
+    'deep-noaug':     (DEEP, replace(RECIPE, augment=False)),  # ... or none
+    'deep-lr2':       (DEEP, replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'deep' at twice the rates
+    'deep-wide':      (dict(DEEP, channels=(48, 96, 144, 192)), RECIPE),  # ... or 1.5 times the channels
 }
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
 AUGMENT = {

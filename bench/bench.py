@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from fastai.vision.all import Callback
 from captcha_crnn.core import Charset
-from captcha_crnn.data import create_captcha_dataset, captcha_dls, valid_seed
+from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner, captcha_augment
@@ -64,12 +64,11 @@ def containing(symbols:str, n:int, seed:int, **kw) -> datasets.Dataset:
 
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
-    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid') if (v := getattr(args, k)) is not None})
-    args.n_train, args.n_valid = recipe.n_train, recipe.n_valid
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'weights') if (v := getattr(args, k)) is not None})
+    args.n_train, args.n_valid, args.weights = recipe.n_train, recipe.n_valid, recipe.weights_for(args.charset)
     n_extra = round(args.n_train*args.oversample_share) if args.oversample else 0
-    train_ds = create_captcha_dataset(args.n_train - n_extra, seed=args.seed, **data_kw(args))
+    train_ds, valid_ds = recipe.draw(args.seed, n_train=args.n_train - n_extra, **data_kw(args))
     if n_extra: train_ds = datasets.concatenate_datasets([train_ds, containing(args.oversample, n_extra, args.seed + POOL_SEED_OFFSET, **data_kw(args))])
-    valid_ds = create_captcha_dataset(args.n_valid, seed=valid_seed(args.seed), **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=captcha_augment() if recipe.augment else None, num_workers=args.num_workers)
@@ -99,6 +98,7 @@ def main():
     p.add_argument('--charset', default=None, help='Symbols to draw from; default A-Z and 0-9')
     p.add_argument('--oversample', default=None, help='Symbols to learn from more often: a share of the training CAPTCHAs is picked among those that contain one of them')
     p.add_argument('--oversample_share', type=float, default=0.4, help='That share, with --oversample')
+    p.add_argument('--weights', type=json.loads, default=None, help='How often to draw each training symbol relative to the others, as JSON (\'{"O": 2, "0": 2}\'); default from the recipe, \'{}\' for none')
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()
 

@@ -96,7 +96,7 @@ def train_main(
     num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
-    from captcha_crnn.data import create_captcha_dataset, valid_seed, captcha_dls
+    from captcha_crnn.data import captcha_dls
     from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
@@ -116,8 +116,7 @@ def train_main(
         else:
             length = parse_length(length)
             kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))
-            train_ds = create_captcha_dataset(ifnone(n_train, RECIPES[recipe].n_train), seed=seed, **kw)
-            valid_ds = create_captcha_dataset(ifnone(n_valid, RECIPES[recipe].n_valid), seed=valid_seed(seed), **kw)
+            train_ds, valid_ds = RECIPES[recipe].draw(seed, n_train, n_valid, **kw)
         charset = Charset.create(charset)
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")

@@ -6,6 +6,8 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from fastai.vision.all import *
+import datasets
+from .core import Charset
 from .data import *
 from .model import *
 from .loss import PaddedCTCLoss, ctc_min_steps
@@ -116,6 +118,7 @@ class Recipe:
     lr_mult:float=100 # When fine-tuning, the head's rate over the CNN's (fastai's `fine_tune` default)
     n_train:int|None=None # For recipes that draw synthetic data: how many CAPTCHAs to train on
     n_valid:int|None=None # ... and how many to validate on (drawn with `valid_seed`)
+    weights:dict|None=None # ... and symbols to train on more often than the rest (`create_captcha_dataset`'s `weights`)
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -127,6 +130,18 @@ class Recipe:
         if self.fine_tune: return learn.fine_tune(n_epochs, lr, lr_mult=self.lr_mult)
         cnn_lr = lr * (self.cnn_lr/self.lr if self.cnn_lr else 1)
         learn.fit_one_cycle(n_epochs, np.array([cnn_lr, lr, lr]))
+
+# %% ../nbs/03_train.ipynb #ec0635f8
+@patch
+def weights_for(self:Recipe, charset:Charset|str|None=None) -> dict|None:
+    "The recipe's `weights` if `charset` (default A-Z and 0-9) holds every symbol they name, else `None`"
+    return self.weights if self.weights and set(self.weights) <= set(Charset.create(charset).symbols) else None
+
+@patch
+def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, **kwargs) -> tuple[datasets.Dataset, datasets.Dataset]:
+    "Training and validation CAPTCHAs for this recipe: `n_train` (default `self.n_train`) drawn with `seed` and `weights_for` their charset, `n_valid` with `valid_seed(seed)`"
+    return (create_captcha_dataset(ifnone(n_train, self.n_train), seed=seed, weights=self.weights_for(kwargs.get('charset')), **kwargs),
+            create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs))
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {

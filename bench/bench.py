@@ -11,12 +11,10 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-lower-digits --charset abcdefghijklmnopqrstuvwxyz0123456789
     python bench/bench.py --name small-oversample-O0 --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
 """
-import argparse, json, math, platform, time
-import datasets
+import argparse, json, platform, time
 from pathlib import Path
 import torch
 from fastai.vision.all import Callback
-from captcha_crnn.core import Charset
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
@@ -26,7 +24,6 @@ from captcha_crnn.cli import parse_length
 from dataclasses import replace
 
 EVAL_SEED = 20_261_125  # never used to draw training data
-POOL_SEED_OFFSET = 2_000_003  # the pool that `--oversample` picks from is drawn with seed + this
 RESULTS = Path(__file__).parent/'results'
 
 class TrainTimer(Callback):
@@ -52,23 +49,12 @@ def data_kw(args) -> dict:
     "The CAPTCHAs' length and charset, as `create_captcha_dataset` takes them"
     return dict(length=parse_length(args.length), charset=args.charset)
 
-def containing(symbols:str, n:int, seed:int, **kw) -> datasets.Dataset:
-    "`n` CAPTCHAs that each contain at least one of `symbols`, picked in order from a seeded pool"
-    charset = Charset.create(kw['charset']).symbols
-    shortest = min(kw['length']) if isinstance(kw['length'], tuple) else kw['length']
-    rate = 1 - (1 - len(set(symbols) & set(charset))/len(charset))**shortest  # at least this share of CAPTCHAs contain one
-    pool = create_captcha_dataset(math.ceil(1.2*n/rate) + 100, seed=seed, progress=False, **kw)
-    picked = [i for i,label in enumerate(pool['label']) if set(label) & set(symbols)][:n]
-    if len(picked) < n: raise ValueError(f"only {len(picked)} of {len(pool)} CAPTCHAs contain one of {symbols!r}; lower --oversample_share")
-    return pool.select(picked)
-
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
-    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'weights') if (v := getattr(args, k)) is not None})
-    args.n_train, args.n_valid, args.weights = recipe.n_train, recipe.n_valid, recipe.weights_for(args.charset)
-    n_extra = round(args.n_train*args.oversample_share) if args.oversample else 0
-    train_ds, valid_ds = recipe.draw(args.seed, n_train=args.n_train - n_extra, **data_kw(args))
-    if n_extra: train_ds = datasets.concatenate_datasets([train_ds, containing(args.oversample, n_extra, args.seed + POOL_SEED_OFFSET, **data_kw(args))])
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share') if (v := getattr(args, k)) is not None})
+    args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
+    args.oversample_share = recipe.oversample_share if args.oversample else 0
+    train_ds, valid_ds = recipe.draw(args.seed, weights=args.weights, **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=captcha_augment() if recipe.augment else None, num_workers=args.num_workers)
@@ -96,9 +82,9 @@ def main():
     p.add_argument('--num_workers', type=int, default=0, help='DataLoader worker processes (on a GPU the data pipeline is the bottleneck)')
     p.add_argument('--length', default='5', help='Symbols per CAPTCHA, or a range such as 4-6 (training and evaluation alike)')
     p.add_argument('--charset', default=None, help='Symbols to draw from; default A-Z and 0-9')
-    p.add_argument('--oversample', default=None, help='Symbols to learn from more often: a share of the training CAPTCHAs is picked among those that contain one of them')
-    p.add_argument('--oversample_share', type=float, default=0.4, help='That share, with --oversample')
-    p.add_argument('--weights', type=json.loads, default=None, help='How often to draw each training symbol relative to the others, as JSON (\'{"O": 2, "0": 2}\'); default from the recipe, \'{}\' for none')
+    p.add_argument('--oversample', default=None, help="Symbols to learn from more often: a share of the training CAPTCHAs is drawn to contain one of them; default from the recipe, '' for none")
+    p.add_argument('--oversample_share', type=float, default=None, help='That share; default from the recipe')
+    p.add_argument('--weights', type=json.loads, default=None, help='How often to draw each training symbol relative to the others, as JSON: \'{"O": 2, "0": 2}\'')
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()
 

@@ -13,9 +13,9 @@ import datasets
 from .core import *
 
 # %% auto #0
-__all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'label_file_stems', 'captcha_grid',
-           'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'get_image',
-           'get_label', 'pad_labels', 'captcha_dls']
+__all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed', 'draw_containing',
+           'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch',
+           'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -101,6 +101,26 @@ def create_captcha_dataset(
 def valid_seed(seed:int) -> int:
     "The seed of the validation set drawn alongside a training set drawn with `seed`"
     return seed + 1_000_003
+
+# %% ../nbs/00_data.ipynb #d3cf821d
+def oversample_seed(seed:int) -> int:
+    "The seed of the pool that `draw_containing` picks from, beside a training set drawn with `seed`"
+    return seed + 2_000_003
+
+# %% ../nbs/00_data.ipynb #058d3bdd
+def draw_containing(symbols:str, n:int, seed:int, length:int|tuple=5, charset:Charset|str|None=None, **kwargs) -> datasets.Dataset:
+    "`n` CAPTCHAs that each contain at least one of `symbols`: the first such in a pool drawn with `seed` (other arguments as `create_captcha_dataset`)"
+    _check_length(length)
+    chars = Charset.create(charset).symbols
+    wanted = set(symbols) & set(chars)
+    if not wanted: raise ValueError(f"None of the symbols {symbols!r} is in the charset {chars!r}")
+    rate = 1 - (1 - len(wanted)/len(chars))**(length if isinstance(length, int) else min(length))  # at least this share of CAPTCHAs hold one
+    pool_n = math.ceil(1.2*n/rate) + 100
+    while True:
+        pool = create_captcha_dataset(pool_n, length=length, charset=charset, seed=seed, **kwargs)
+        picked = [i for i,label in enumerate(pool['label']) if wanted & set(label)][:n]
+        if len(picked) == n: return pool.select(picked)
+        pool_n *= 2
 
 # %% ../nbs/00_data.ipynb #d0a0c002
 def label_file_stems(labels) -> list[str]:

@@ -118,7 +118,8 @@ class Recipe:
     lr_mult:float=100 # When fine-tuning, the head's rate over the CNN's (fastai's `fine_tune` default)
     n_train:int|None=None # For recipes that draw synthetic data: how many CAPTCHAs to train on
     n_valid:int|None=None # ... and how many to validate on (drawn with `valid_seed`)
-    weights:dict|None=None # ... and symbols to train on more often than the rest (`create_captcha_dataset`'s `weights`)
+    oversample:str|None=None # ... symbols to train on more often: a share of the training CAPTCHAs is drawn to contain one of them
+    oversample_share:float=0. # ... that share
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -133,15 +134,20 @@ class Recipe:
 
 # %% ../nbs/03_train.ipynb #ec0635f8
 @patch
-def weights_for(self:Recipe, charset:Charset|str|None=None) -> dict|None:
-    "The recipe's `weights` if `charset` (default A-Z and 0-9) holds every symbol they name, else `None`"
-    return self.weights if self.weights and set(self.weights) <= set(Charset.create(charset).symbols) else None
+def oversample_for(self:Recipe, charset:Charset|str|None=None) -> str|None:
+    "The recipe's `oversample` symbols if `charset` (default A-Z and 0-9) holds them all, else `None`"
+    return self.oversample if self.oversample and set(self.oversample) <= set(Charset.create(charset).symbols) else None
 
 @patch
-def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, **kwargs) -> tuple[datasets.Dataset, datasets.Dataset]:
-    "Training and validation CAPTCHAs for this recipe: `n_train` (default `self.n_train`) drawn with `seed` and `weights_for` their charset, `n_valid` with `valid_seed(seed)`"
-    return (create_captcha_dataset(ifnone(n_train, self.n_train), seed=seed, weights=self.weights_for(kwargs.get('charset')), **kwargs),
-            create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs))
+def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, weights:dict|None=None, **kwargs) -> tuple[datasets.Dataset, datasets.Dataset]:
+    "Training and validation CAPTCHAs for this recipe (other arguments as `create_captcha_dataset`, `weights` for the training set only)"
+    n_train = ifnone(n_train, self.n_train)
+    if not 0 <= self.oversample_share < 1: raise ValueError(f"oversample_share must be at least 0 and below 1, got {self.oversample_share}")
+    symbols = self.oversample_for(kwargs.get('charset'))
+    n_extra = round(n_train*self.oversample_share) if symbols else 0
+    train_ds = create_captcha_dataset(n_train - n_extra, seed=seed, weights=weights, **kwargs)
+    if n_extra: train_ds = datasets.concatenate_datasets([train_ds, draw_containing(symbols, n_extra, oversample_seed(seed), **kwargs)])
+    return train_ds, create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs)
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {

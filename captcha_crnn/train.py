@@ -144,14 +144,14 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
     n_train = ifnone(n_train, self.n_train)
     if not 0 <= self.oversample_share < 1: raise ValueError(f"oversample_share must be at least 0 and below 1, got {self.oversample_share}")
     symbols = self.oversample_for(kwargs.get('charset'))
-    n_extra = round(n_train*self.oversample_share) if symbols else 0
+    n_extra = min(round(n_train*self.oversample_share), n_train - 1) if symbols else 0
     train_ds = create_captcha_dataset(n_train - n_extra, seed=seed, weights=weights, **kwargs)
     if n_extra: train_ds = datasets.concatenate_datasets([train_ds, draw_containing(symbols, n_extra, oversample_seed(seed), **kwargs)])
     return train_ds, create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs)
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {
-    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000),
+    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2),
     'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000),
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),

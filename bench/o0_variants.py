@@ -1,5 +1,7 @@
 """O versus 0 (issue 15): the synthetic recipe with a backbone variant, its validation accuracy and how many misreads only swap O and 0.
 
+The CAPTCHAs are drawn as the recipe drew them before it oversampled O and 0, so the results stay reproducible.
+
     python bench/o0_variants.py hpool    # halve only the height of the input, keeping every column of the width
     python bench/o0_variants.py small    # the small model as it is
 """

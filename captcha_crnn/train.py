@@ -140,7 +140,7 @@ def oversample_for(self:Recipe, charset:Charset|str|None=None) -> str|None:
 
 @patch
 def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, weights:dict|None=None, **kwargs) -> tuple[datasets.Dataset, datasets.Dataset]:
-    "Training and validation CAPTCHAs for this recipe (other arguments as `create_captcha_dataset`, `weights` for the training set only)"
+    "Training and validation CAPTCHAs for this recipe (other arguments as `create_captcha_dataset`; `weights` only for the training CAPTCHAs that are not oversampled)"
     n_train = ifnone(n_train, self.n_train)
     if not 0 <= self.oversample_share < 1: raise ValueError(f"oversample_share must be at least 0 and below 1, got {self.oversample_share}")
     symbols = self.oversample_for(kwargs.get('charset'))

@@ -10,6 +10,7 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-length-4-6 --length 4-6                               # variable length
     python bench/bench.py --name small-lower-digits --charset abcdefghijklmnopqrstuvwxyz0123456789
     python bench/bench.py --name small-oversample-O0 --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
+    python bench/bench.py --name fw-stem --arch small_fullwidth --arch_kw '{"strided_stem": true}'  # an arch with settings changed
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -18,6 +19,7 @@ from fastai.vision.all import Callback
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
+from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner, captcha_augment
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
@@ -58,7 +60,7 @@ def train(args) -> tuple[Path, dict]:
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=captcha_augment() if recipe.augment else None, num_workers=args.num_workers)
-    learn = captcha_learner(dls, args.arch, wd=recipe.wd)
+    learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd)
     timer = TrainTimer()
     learn.add_cb(timer)
     recipe.fit(learn)
@@ -70,6 +72,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
     p.add_argument('--arch', default='small', help='CRNN arch: a name in captcha_crnn.model.CRNN_ARCHS')
+    p.add_argument('--arch_kw', type=json.loads, default=None, help='Settings that override the arch\'s, as JSON: \'{"strided_stem": true}\'')
     p.add_argument('--recipe', default='synthetic', choices=SYNTHETIC_RECIPES, help='Training recipe (one that draws synthetic CAPTCHAs); the options below override its settings')
     p.add_argument('--n_train', type=int, default=None, help="Synthetic CAPTCHAs to train on; default from the recipe")
     p.add_argument('--n_valid', type=int, default=None, help='Validation set watched during training (drawn with valid_seed); default from the recipe')

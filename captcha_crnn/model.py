@@ -24,10 +24,19 @@ class ImageNorm(Module):
         std = (_mean_chw(centered.square()) * (x[0].numel() / (x[0].numel() - 1))).sqrt()  # two passes, unbiased, as `torch.std`
         return centered / (std + self.eps)
 
+# %% ../nbs/01_model.ipynb #b776b2bb
+def _conv_block(ni:int, nf:int, n_convs:int, pool:tuple, pool_before_norm:bool=False) -> nn.Sequential:
+    "`n_convs` 3x3 `ConvLayer`s (convolution, batch norm, ReLU) and a max pool; with `pool_before_norm` the pool comes right after the last convolution"
+    layers = [ConvLayer(ni if j == 0 else nf, nf, ks=3) for j in range(n_convs)]
+    if not pool_before_norm: return nn.Sequential(*layers, nn.MaxPool2d(pool))
+    layers[-1].insert(1, nn.MaxPool2d(pool))  # convolution, pool, batch norm, ReLU
+    return nn.Sequential(*layers)
+
 # %% ../nbs/01_model.ipynb #c112741e
 class CNNBackbone(nn.Sequential):
     "Conv blocks that halve the height every block and the width in the first `width_pools` blocks, after an optional `input_pool` (a factor, or (height, width) factors)"
-    def __init__(self, channels=(64, 128, 256, 512), width_pools:int=2, in_channels:int=3, input_pool:int|tuple=1, convs=None):
+    def __init__(self, channels=(64, 128, 256, 512), width_pools:int=2, in_channels:int=3, input_pool:int|tuple=1, convs=None,
+                 strided_stem:bool=False, pool_before_norm:bool=False):
         if not 0 <= width_pools <= len(channels): raise ValueError(f"width_pools must be between 0 and {len(channels)}, got {width_pools}")
         convs = tuple(ifnone(convs, (1,)*len(channels)))
         if len(convs) != len(channels) or min(convs) < 1: raise ValueError(f"convs needs a count of at least 1 for each of the {len(channels)} blocks, got {convs}")
@@ -35,9 +44,10 @@ class CNNBackbone(nn.Sequential):
         self.input_pool = input_pool if isinstance(input_pool, int) else tuple(input_pool)
         ins = (in_channels,) + tuple(channels[:-1])
         stem = [nn.AvgPool2d(self.pool_hw)] if self.pool_hw != (1, 1) else []
-        super().__init__(*stem, *[nn.Sequential(*[ConvLayer(ni if j == 0 else nf, nf, ks=3) for j in range(nc)],
-                                                nn.MaxPool2d((2, 2) if i < width_pools else (2, 1)))
-                                  for i,(ni,nf,nc) in enumerate(zip(ins, channels, convs))])
+        pools = [(2, 2) if i < width_pools else (2, 1) for i in range(len(channels))]
+        blocks = [_conv_block(ni, nf, nc, pool, pool_before_norm) for ni,nf,nc,pool in zip(ins, channels, convs, pools)]
+        if strided_stem: blocks[0] = nn.Sequential(ConvLayer(ins[0], channels[0], ks=3, stride=pools[0]))
+        super().__init__(*stem, *blocks)
 
     @property
     def pool_hw(self) -> tuple[int, int]:
@@ -68,13 +78,15 @@ class CRNN(Module):
         input_pool:int|tuple=1, # Average-pool the input by this factor first (2 reads at half resolution), or by (height, width) factors
         image_norm:bool=True, # Standardise each image first (`ImageNorm`)
         shortcut:bool=False, # Also score each step straight from its CNN features, added to the LSTM's scores
+        strided_stem:bool=False, # The first conv block is one stride-2 convolution instead of a convolution and a max pool
+        pool_before_norm:bool=False, # Max-pool each block's last convolution before its batch norm and ReLU, which then see a quarter of the pixels
     ):
         if n_symbols < 1: raise ValueError(f"n_symbols must be at least 1, got {n_symbols}")
         self.config = dict(n_symbols=n_symbols, channels=list(channels), convs=list(convs), width_pools=width_pools, hidden=hidden, n_layers=n_layers,
                            seq_len=seq_len, dropout=dropout, blank_bias=blank_bias, input_pool=input_pool if isinstance(input_pool, int) else list(input_pool), image_norm=image_norm,
-                           shortcut=shortcut)
+                           shortcut=shortcut, strided_stem=strided_stem, pool_before_norm=pool_before_norm)
         self.norm = ImageNorm() if image_norm else nn.Identity()
-        self.backbone = CNNBackbone(channels, width_pools, 3, input_pool, convs)
+        self.backbone = CNNBackbone(channels, width_pools, 3, input_pool, convs, strided_stem, pool_before_norm)
         self.pool = nn.AdaptiveAvgPool2d((1, seq_len))
         self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(channels[-1], hidden, n_layers, batch_first=True, bidirectional=True, dropout=dropout if n_layers > 1 else 0.)
@@ -133,7 +145,7 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
 def fuse_batchnorm(model:CRNN) -> CRNN:
     "A copy of `model` in evaluation mode with each conv block's batch norm folded into its convolution, for faster reading"
     fused = deepcopy(model).eval()
-    for block in fused.backbone.blocks:
-        for layer in list(block)[:-1]:  # ConvLayers: conv, batch norm, activation; the last item is the pooling
-            if isinstance(layer[1], nn.BatchNorm2d): layer[0], layer[1] = torch.nn.utils.fusion.fuse_conv_bn_eval(layer[0], layer[1]), nn.Identity()
+    for layer in fused.backbone.modules():  # a batch norm right after its convolution folds; one after a max pool (`pool_before_norm`) stays
+        if isinstance(layer, ConvLayer) and isinstance(layer[1], nn.BatchNorm2d):
+            layer[0], layer[1] = torch.nn.utils.fusion.fuse_conv_bn_eval(layer[0], layer[1]), nn.Identity()
     return fused

@@ -78,7 +78,8 @@ def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
-                 dropout=float, blank_bias=float, input_pool='pool', image_norm=bool, shortcut=bool)  # the CRNN settings a config may hold; a pool is an int or [height, width]
+                 dropout=float, blank_bias=float, input_pool='pool', image_norm=bool, shortcut=bool,
+                 strided_stem=bool, pool_before_norm=bool)  # the CRNN settings a config may hold; a pool is an int or [height, width]
 _LARGEST = dict(n_symbols=10_000, channels=4096, convs=8, width_pools=8, hidden=4096, n_layers=8, seq_len=1024, input_pool=16)
 
 def _check_setting(k, v) -> str|None:

@@ -7,9 +7,9 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-synthetic --arch small --n_train 30000            # the `synthetic` recipe
     python bench/bench.py --name small-cpu --arch small --n_train 16000 --epochs 8 --lr 3e-3 --augment 1
     python bench/bench.py --name small-cpu-6ep-eval --eval bench/results/small-cpu-6ep.model
-    python bench/bench.py --name small-length-4-6 --length 4-6                               # variable length
-    python bench/bench.py --name small-lower-digits --charset abcdefghijklmnopqrstuvwxyz0123456789
-    python bench/bench.py --name small-oversample-O0 --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
+    python bench/bench.py --name small-length-4-6 --arch small --length 4-6                               # variable length
+    python bench/bench.py --name small-lower-digits --arch small --charset abcdefghijklmnopqrstuvwxyz0123456789
+    python bench/bench.py --name small-oversample-O0 --arch small --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
     python bench/bench.py --name fw-stem --arch small_fullwidth --arch_kw '{"strided_stem": true}'  # an arch with settings changed
 """
 import argparse, json, platform, time
@@ -55,6 +55,7 @@ def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
     recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share') if (v := getattr(args, k)) is not None})
     args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
+    args.arch = args.arch or recipe.arch
     args.oversample_share = recipe.oversample_share if args.oversample else 0
     train_ds, valid_ds = recipe.draw(args.seed, weights=args.weights, **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
@@ -71,7 +72,7 @@ def train(args) -> tuple[Path, dict]:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--name', required=True, help='Name of the result file')
-    p.add_argument('--arch', default='small', help='CRNN arch: a name in captcha_crnn.model.CRNN_ARCHS')
+    p.add_argument('--arch', default=None, help="CRNN arch: a name in captcha_crnn.model.CRNN_ARCHS; default the recipe's")
     p.add_argument('--arch_kw', type=json.loads, default=None, help='Settings that override the arch\'s, as JSON: \'{"strided_stem": true}\'')
     p.add_argument('--recipe', default='synthetic', choices=SYNTHETIC_RECIPES, help='Training recipe (one that draws synthetic CAPTCHAs); the options below override its settings')
     p.add_argument('--n_train', type=int, default=None, help="Synthetic CAPTCHAs to train on; default from the recipe")

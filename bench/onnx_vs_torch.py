@@ -7,6 +7,7 @@ fixture folders of real-style CAPTCHAs (bench/folders.py writes them) read from 
 
     python bench/onnx_vs_torch.py
     python bench/onnx_vs_torch.py --model models/captcha_crnn --folder_model base --styles faint classic
+    python bench/onnx_vs_torch.py --name onnx-lean --model bench/results/small-oversample-O0-share20.model models/captcha_crnn --styles
 """
 import argparse, json, shutil, tempfile, time
 from pathlib import Path
@@ -45,13 +46,14 @@ def compare(model:str, images:list, label:str, n_single:int=100) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--model', default='models/captcha_crnn', help='recognizer for the evaluation CAPTCHAs')
+    p.add_argument('--model', nargs='+', default=['models/captcha_crnn'], help='recognizers for the evaluation CAPTCHAs (several are compared in one run)')
     p.add_argument('--folder_model', default='base', help='recognizer for the fixture folders')
     p.add_argument('--styles', nargs='*', default=['faint', 'classic'])
     p.add_argument('--n', type=int, default=2000)
     p.add_argument('--name', default='onnx')
     args = p.parse_args()
-    cases = [compare(args.model, list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image']), 'evaluation CAPTCHAs')]
+    images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
+    cases = [compare(model, images, 'evaluation CAPTCHAs') for model in args.model]
     for style in args.styles:
         files = sorted(str(f) for f in fixture(style, 1000).glob('*.png'))
         cases.append(compare(args.folder_model, files, f"{style} fixture folder, read from files"))

@@ -78,7 +78,7 @@ def train_main(
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
     height:int=None, # Image height: default 60, or with --folder the first image's
-    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS`: tutorial, small (default), tiny or small_fullwidth
+    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean); default the recipe's: lean for synthetic, small with --folder
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --arch), `scratch` (default otherwise) or a saved recognizer's folder
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
     lr:float=None, # Peak learning rate; default from the recipe
@@ -121,9 +121,9 @@ def train_main(
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
-        net, size, said = starting_model(charset, img_size, start, ifnone(arch, 'small'), keep_size=width is not None)
-        print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
+        net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
+        print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=captcha_augment() if ifnone(augment, training.augment) else None, num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")

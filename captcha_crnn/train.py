@@ -120,6 +120,7 @@ class Recipe:
     n_valid:int|None=None # ... and how many to validate on (drawn with `valid_seed`)
     oversample:str|None=None # ... symbols to train on more often: a share of the training CAPTCHAs is drawn to contain one of them
     oversample_share:float=0. # ... that share
+    arch:str='small' # The `CRNN_ARCHS` model it trains from scratch
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -151,9 +152,9 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {
-    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2),
-    'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000),
-    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200),
+    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean'),
+    'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000, arch='small_fullwidth'),
+    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),
 }

@@ -20,7 +20,7 @@ from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.model import create_crnn
-from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner, captcha_augment
+from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
@@ -53,14 +53,14 @@ def data_kw(args) -> dict:
 
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
-    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share') if (v := getattr(args, k)) is not None})
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share', 'shift') if (v := getattr(args, k)) is not None})
     args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
     args.arch = args.arch or recipe.arch
     args.oversample_share = recipe.oversample_share if args.oversample else 0
     train_ds, valid_ds = recipe.draw(args.seed, weights=args.weights, **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
-                      batch_tfms=captcha_augment() if recipe.augment else None, num_workers=args.num_workers)
+                      batch_tfms=recipe.batch_tfms(), num_workers=args.num_workers)
     learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd)
     timer = TrainTimer()
     learn.add_cb(timer)
@@ -82,6 +82,7 @@ def main():
     p.add_argument('--lr', type=float, default=None)
     p.add_argument('--bs', type=int, default=None)
     p.add_argument('--augment', type=int, default=None)
+    p.add_argument('--shift', type=int, default=None, help='Move each training image by up to this many pixels each way; default from the recipe')
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--num_workers', type=int, default=0, help='DataLoader worker processes (on a GPU the data pipeline is the bottleneck)')
     p.add_argument('--length', default='5', help='Symbols per CAPTCHA, or a range such as 4-6 (training and evaluation alike)')

@@ -125,7 +125,7 @@ def train_main(
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=captcha_augment() if ifnone(augment, training.augment) else None, num_workers=num_workers)
+                          batch_tfms=training.batch_tfms(augment), num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
         learn = captcha_learner(dls, net, wd=training.wd)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)

@@ -14,8 +14,8 @@ from .loss import PaddedCTCLoss, ctc_min_steps
 from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
-__all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'TrainingStuck', 'BlankPlateauGuard',
-           'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe']
+__all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
+           'BlankPlateauGuard', 'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -27,6 +27,17 @@ def captcha_augment(max_rotate:float=3., min_zoom:float=0.95, max_zoom:float=1.0
     "Batch augmentations for CAPTCHAs: mild affine, warp and lighting changes, no flips"
     return aug_transforms(do_flip=False, max_rotate=max_rotate, min_zoom=min_zoom, max_zoom=max_zoom, max_warp=max_warp,
                           max_lighting=max_lighting, pad_mode=PadMode.Border)
+
+# %% ../nbs/03_train.ipynb #905025ff
+class RandomShift(RandTransform):
+    "Move each training image by a whole number of pixels, up to `max_px` each way along each axis, repeating the edge into the gap"
+    def __init__(self, max_px:int=3): super().__init__(p=1.); self.max_px = max_px
+    def encodes(self, x:TensorImage):
+        (b, c, h, w), m = x.shape, self.max_px
+        padded = F.pad(x, (m, m, m, m), mode='replicate')
+        dy, dx = [torch.randint(0, 2*m + 1, (b, 1), device=x.device) for _ in range(2)]
+        rows, cols = dy + torch.arange(h, device=x.device), dx + torch.arange(w, device=x.device)  # [b, h] and [b, w]
+        return padded[torch.arange(b, device=x.device)[:, None, None], :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2).contiguous()
 
 # %% ../nbs/03_train.ipynb #b3a0c006
 class TrainingStuck(Exception):
@@ -121,6 +132,7 @@ class Recipe:
     oversample:str|None=None # ... symbols to train on more often: a share of the training CAPTCHAs is drawn to contain one of them
     oversample_share:float=0. # ... that share
     arch:str='small' # The `CRNN_ARCHS` model it trains from scratch
+    shift:int=0 # Move each training image by up to this many pixels each way (`RandomShift`)
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -134,6 +146,12 @@ class Recipe:
         learn.fit_one_cycle(n_epochs, np.array([cnn_lr, lr, lr]))
 
 # %% ../nbs/03_train.ipynb #ec0635f8
+@patch
+def batch_tfms(self:Recipe, augment:bool|None=None) -> list|None:
+    "The batch augmentations this recipe trains with; `augment` overrides the recipe's"
+    tfms = (captcha_augment() if ifnone(augment, self.augment) else []) + ([RandomShift(self.shift)] if self.shift else [])
+    return tfms or None
+
 @patch
 def oversample_for(self:Recipe, charset:Charset|str|None=None) -> str|None:
     "The recipe's `oversample` symbols if `charset` (default A-Z and 0-9) holds them all, else `None`"

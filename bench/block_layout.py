@@ -12,7 +12,7 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from captcha_crnn.model import create_crnn, fuse_batchnorm
-from captcha_crnn.loss import PaddedCTCLoss
+from channels_last import train_speed
 
 RESULTS = Path(__file__).parent/'results'
 LAYOUTS = {
@@ -25,15 +25,8 @@ LAYOUTS = {
 def speeds(arch:str, layout:dict, bs:int, steps:int) -> dict:
     "Training images/s (AdamW steps on CTC loss) and batch-64 reading images/s (batch norms folded) of a fresh model"
     torch.manual_seed(0)
-    model, loss = create_crnn(36, arch, **layout).to(memory_format=torch.channels_last), PaddedCTCLoss()
-    x, y = torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
-    opt = torch.optim.AdamW(model.parameters(), 1e-3)
-    def step():
-        loss(model(x), y).backward(); opt.step(); opt.zero_grad()
-    step()
-    start = time.perf_counter()
-    for _ in range(steps): step()
-    train = steps*bs/(time.perf_counter() - start)
+    model = create_crnn(36, arch, **layout).to(memory_format=torch.channels_last)
+    train = train_speed(model, bs, steps)
     reader, xi = fuse_batchnorm(model), torch.randn(64, 3, 60, 160)
     with torch.inference_mode():
         reader(xi)

@@ -10,19 +10,23 @@ import argparse, time, torch
 from captcha_crnn.model import create_crnn
 from captcha_crnn.loss import PaddedCTCLoss
 
-def speeds(arch:str, bs:int, steps:int, channels_last:bool) -> tuple[float, float]:
-    "Training and batch-64 inference images/s of a fresh `create_crnn(36, arch)` on 3x60x160 inputs"
-    torch.manual_seed(0)
-    model, loss = create_crnn(36, arch), PaddedCTCLoss()
-    if channels_last: model = model.to(memory_format=torch.channels_last)
-    x, y = torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
+def train_speed(model, bs:int, steps:int) -> float:
+    "Training images/s of `model`: `steps` AdamW steps on CTC loss over one random batch of `bs` 3x60x160 inputs, after a warm-up step"
+    loss, x, y = PaddedCTCLoss(), torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
     opt = torch.optim.AdamW(model.parameters(), 1e-3)
     def step():
         loss(model(x), y).backward(); opt.step(); opt.zero_grad()
     step()
     start = time.perf_counter()
     for _ in range(steps): step()
-    train = steps*bs/(time.perf_counter() - start)
+    return steps*bs/(time.perf_counter() - start)
+
+def speeds(arch:str, bs:int, steps:int, channels_last:bool) -> tuple[float, float]:
+    "Training and batch-64 inference images/s of a fresh `create_crnn(36, arch)` on 3x60x160 inputs"
+    torch.manual_seed(0)
+    model = create_crnn(36, arch)
+    if channels_last: model = model.to(memory_format=torch.channels_last)
+    train = train_speed(model, bs, steps)
     model.eval()
     xi = torch.randn(64, 3, 60, 160)
     with torch.inference_mode():

@@ -33,7 +33,7 @@ class RandomShift(RandTransform):
     "Move each training image by a whole number of pixels, up to `max_px` each way along each axis, repeating the edge into the gap"
     def __init__(self, max_px:int=3): super().__init__(p=1.); self.max_px = max_px
     def encodes(self, x:TensorImage):
-        (b, c, h, w), m = x.shape, self.max_px
+        (b, _, h, w), m = x.shape, self.max_px
         padded = F.pad(x, (m, m, m, m), mode='replicate')
         dy, dx = [torch.randint(0, 2*m + 1, (b, 1), device=x.device) for _ in range(2)]
         rows, cols = dy + torch.arange(h, device=x.device), dx + torch.arange(w, device=x.device)  # [b, h] and [b, w]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #155a60fc
 from __future__ import annotations
-import csv, math, os, sys, time, warnings
+import csv, dataclasses, math, os, sys, time, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's import on torch 2.14; nothing a user can act on
 from functools import partial
 from pathlib import Path
@@ -85,6 +85,7 @@ def train_main(
     bs:int=None, # Batch size; default from the recipe
     seed:int=0, # Seed of the training data (validation uses another), or with --folder of the split
     augment:bool_arg=None, # Augment training batches (True/False); default from the recipe
+    shift:int=None, # Move each training image by up to this many pixels each way (`RandomShift`); default from the recipe (none)
     folder:str=None, # Train on your own labelled images in this folder instead of synthetic CAPTCHAs
     labels:str=None, # With --folder: a CSV/TSV of file,label; by default labels come from file names
     sep:str='_', # With --folder: a file name's label is its stem up to the first `sep`; '' keeps the whole stem
@@ -102,7 +103,7 @@ def train_main(
     from captcha_crnn.folders import folder_datasets, infer_charset
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
-        for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0)):
+        for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0), ('shift', shift, 0)):
             if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
         if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
         if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
@@ -122,6 +123,7 @@ def train_main(
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
+        if shift is not None: training = dataclasses.replace(training, shift=shift)
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,

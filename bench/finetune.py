@@ -10,7 +10,7 @@ import argparse, json, time
 from dataclasses import replace
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
-from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from captcha_crnn.train import RECIPES, captcha_learner
 from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed, nn
 from folders import FIXTURE_STYLES, RESULTS, fixture
@@ -29,7 +29,7 @@ def main():
     set_seed(args.seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
     if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=captcha_augment())
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=recipe.batch_tfms())
     learn = captcha_learner(dls, net, wd=recipe.wd)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)

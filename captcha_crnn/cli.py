@@ -123,11 +123,11 @@ def train_main(
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
-        if shift is not None: training = dataclasses.replace(training, shift=shift)
+        training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=training.batch_tfms(augment), num_workers=num_workers)
+                          batch_tfms=training.batch_tfms(), num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
         learn = captcha_learner(dls, net, wd=training.wd)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)

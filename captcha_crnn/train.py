@@ -147,9 +147,9 @@ class Recipe:
 
 # %% ../nbs/03_train.ipynb #ec0635f8
 @patch
-def batch_tfms(self:Recipe, augment:bool|None=None) -> list|None:
-    "The batch augmentations this recipe trains with; `augment` overrides the recipe's"
-    tfms = (captcha_augment() if ifnone(augment, self.augment) else []) + ([RandomShift(self.shift)] if self.shift else [])
+def batch_tfms(self:Recipe) -> list|None:
+    "The batch augmentations this recipe trains with"
+    tfms = (captcha_augment() if self.augment else []) + ([RandomShift(self.shift)] if self.shift else [])
     return tfms or None
 
 @patch

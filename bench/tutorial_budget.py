@@ -6,6 +6,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants recipe --arch small --seeds 0 1 2 --threads 1
     python bench/tutorial_budget.py --variants wd shortcut full-width --arch small --threads 1
     python bench/tutorial_budget.py --variants deep --seeds 0 1 2 --threads 1
+    python bench/tutorial_budget.py --variants steps20 --arch tutorial --seeds 0 1 2 [--fp32]   # on a GPU
 """
 import argparse, json, time
 from pathlib import Path
@@ -22,7 +23,8 @@ OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the ori
 # Each variant: (model settings over --arch's, the recipe it trains with). The first five take parts of the first
 # recipe away; the next four add the second round's changes one at a time, then together ('recipe'); 'deep' doubles
 # the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work;
-# 'steps40' gives 'recipe' the 40 time steps of the tutorial-sized model, which stays in the all-blank phase on this budget.
+# 'steps40' gives 'recipe' the 40 time steps of the tutorial-sized model, which stays in the all-blank phase on this budget;
+# 'steps20' does the reverse for `--arch tutorial`.
 DEEP = dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2))  # small_fullwidth with two convolutions a block
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
@@ -37,6 +39,7 @@ VARIANTS = {
     'deep':           (DEEP, RECIPE),
     'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
     'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
+    'steps20':        (dict(input_pool=(2, 1), shortcut=True, seq_len=20), RECIPE),  # with --arch tutorial: the tutorial-sized model with small_fullwidth's 20 time steps
     'deep-aug':       (DEEP, RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
     'deep-aug2':      (DEEP, RECIPE),  # ... and stronger still
     'deep-aug-light': (DEEP, RECIPE),  # ... or milder
@@ -51,17 +54,17 @@ AUGMENT = {
     'deep-aug-light': dict(max_rotate=1.5, min_zoom=0.98, max_zoom=1.02, max_warp=0.05, max_lighting=0.2),
 }
 
-def run(variant:str, arch:str, seed:int) -> dict:
+def run(variant:str, arch:str, seed:int, fp32:bool=False) -> dict:
     model_kw, recipe = VARIANTS[variant]
     if arch == 'tutorial': model_kw = {k:v for k,v in model_kw.items() if k != 'input_pool'}  # it reads at full resolution already
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
                       batch_tfms=captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else None)
-    learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, guard=False)
+    learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, guard=False, mixed_precision=False if fp32 else None)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     curve = [round(float(r[2]), 4) for r in learn.recorder.values]
-    return dict(variant=variant, arch=arch, seed=seed, model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), train_seconds=round(time.perf_counter() - start),
+    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), train_seconds=round(time.perf_counter() - start),
                 seq_acc=curve[-1], cer=round(float(learn.recorder.values[-1][3]), 4), seq_acc_by_epoch=curve,
                 first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None))
 
@@ -70,13 +73,14 @@ def main():
     p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
     p.add_argument('--arch', default='small')
     p.add_argument('--seeds', nargs='+', type=int, default=[0])
+    p.add_argument('--fp32', action='store_true', help='Train in float32 on a GPU too (the default there is mixed precision); the result file ends in -fp32')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     for variant in args.variants:
-        runs = [run(variant, args.arch, s) for s in args.seeds]
+        runs = [run(variant, args.arch, s, args.fp32) for s in args.seeds]
         res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs), mean_seq_acc=round(sum(r['seq_acc'] for r in runs)/len(runs), 4))
         print(json.dumps(res), flush=True)
-        (RESULTS/f"tb-{variant}-{args.arch}.json").write_text(json.dumps(res, indent=2) + '\n')
+        (RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}.json").write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

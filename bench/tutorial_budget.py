@@ -25,6 +25,7 @@ OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the ori
 # the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work;
 # 'steps40' gives 'recipe' the 40 time steps of the tutorial-sized model, which stays in the all-blank phase on this budget;
 # 'steps20' does the reverse for `--arch tutorial`.
+STEPS20 = dict(input_pool=(2, 1), shortcut=True, seq_len=20)  # 'recipe' with 20 time steps: the same for --arch small, half the steps for --arch tutorial
 DEEP = dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2))  # small_fullwidth with two convolutions a block
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
@@ -39,13 +40,17 @@ VARIANTS = {
     'deep':           (DEEP, RECIPE),
     'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
     'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
-    'steps20':        (dict(input_pool=(2, 1), shortcut=True, seq_len=20), RECIPE),  # with --arch tutorial: the tutorial-sized model with small_fullwidth's 20 time steps
+    'steps20':        (STEPS20, RECIPE),  # with --arch tutorial: the tutorial-sized model with small_fullwidth's 20 time steps
     'deep-aug':       (DEEP, RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
     'deep-aug2':      (DEEP, RECIPE),  # ... and stronger still
     'deep-aug-light': (DEEP, RECIPE),  # ... or milder
     'deep-noaug':     (DEEP, replace(RECIPE, augment=False)),  # ... or none
     'deep-lr2':       (DEEP, replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'deep' at twice the rates
     'deep-wide':      (dict(DEEP, channels=(48, 96, 144, 192)), RECIPE),  # ... or 1.5 times the channels
+    'steps20-aug':    (STEPS20, RECIPE),  # 'steps20' with stronger augmentation (AUGMENT)
+    'steps20-aug2':   (STEPS20, RECIPE),  # ... and stronger still
+    'steps20-lr2':    (STEPS20, replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'steps20' at twice the rates
+    'steps20-lrhalf': (STEPS20, replace(RECIPE, lr=5e-4, cnn_lr=5e-3)),  # ... or half
 }
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
 AUGMENT = {
@@ -53,6 +58,7 @@ AUGMENT = {
     'deep-aug2': dict(max_rotate=10., min_zoom=0.8, max_zoom=1.15, max_warp=0.3, max_lighting=0.5),
     'deep-aug-light': dict(max_rotate=1.5, min_zoom=0.98, max_zoom=1.02, max_warp=0.05, max_lighting=0.2),
 }
+AUGMENT['steps20-aug'], AUGMENT['steps20-aug2'] = AUGMENT['deep-aug'], AUGMENT['deep-aug2']
 
 def run(variant:str, arch:str, seed:int, fp32:bool=False) -> dict:
     model_kw, recipe = VARIANTS[variant]

@@ -23,9 +23,9 @@ OLD = replace(RECIPE, wd=1e-3)  # the weight decay of the first rows, as the ori
 # Each variant: (model settings over --arch's, the recipe it trains with). The first five take parts of the first
 # recipe away; the next four add the second round's changes one at a time, then together ('recipe'); 'deep' doubles
 # the convolutions of 'recipe', which widens what each time step sees; 'pool3' widens it by pooling instead, for less work;
-# 'steps40' gives 'recipe' the 40 time steps of the tutorial-sized model, which stays in the all-blank phase on this budget;
-# 'steps20' does the reverse for `--arch tutorial`.
-STEPS20 = dict(input_pool=(2, 1), shortcut=True, seq_len=20)  # 'recipe' with 20 time steps: the same for --arch small, half the steps for --arch tutorial
+# 'steps40' gives 'recipe' the 40 time steps of the original tutorial's model, which stays in the all-blank phase on this budget;
+# 'steps20' gave the tutorial-sized model 20 steps when it had 40 (it has 20 since; 'steps40 --arch tutorial' is the old one).
+STEPS20 = dict(input_pool=(2, 1), shortcut=True, seq_len=20)  # 'recipe' with 20 time steps, whatever the arch has
 DEEP = dict(input_pool=(2, 1), shortcut=True, convs=(2, 2, 2, 2))  # small_fullwidth with two convolutions a block
 VARIANTS = {
     'no-norm':        (dict(image_norm=False), replace(OLD, augment=False, cnn_lr=None)),  # the tutorial's recipe without its Normalize
@@ -39,8 +39,8 @@ VARIANTS = {
     'recipe':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # with --arch small: the small_fullwidth arch
     'deep':           (DEEP, RECIPE),
     'pool3':          (dict(input_pool=(2, 1), shortcut=True, width_pools=3), RECIPE),  # small_fullwidth halving the width in three blocks
-    'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the tutorial-sized model's 40 time steps
-    'steps20':        (STEPS20, RECIPE),  # with --arch tutorial: the tutorial-sized model with small_fullwidth's 20 time steps
+    'steps40':        (dict(input_pool=(2, 1), shortcut=True, seq_len=40), RECIPE),  # small_fullwidth with the original tutorial's 40 time steps; with --arch tutorial, that model
+    'steps20':        (STEPS20, RECIPE),  # as 'recipe' since the tutorial arch has 20 steps; it was measured before
     'deep-aug':       (DEEP, RECIPE),  # 'deep' with stronger augmentation (AUGMENT)
     'deep-aug2':      (DEEP, RECIPE),  # ... and stronger still
     'deep-aug-light': (DEEP, RECIPE),  # ... or milder

@@ -130,7 +130,7 @@ class CRNN(Module):
 
 # %% ../nbs/01_model.ipynb #bd4abcb7
 CRNN_ARCHS = {
-    'tutorial': dict(channels=(64, 128, 256, 512), convs=(1, 1, 2, 2), width_pools=2, hidden=256, seq_len=40),
+    'tutorial': dict(channels=(64, 128, 256, 512), convs=(1, 1, 2, 2), width_pools=2, hidden=256, seq_len=20, shortcut=True),
     'small':    dict(channels=(32, 64, 96, 128),   convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=2, seq_len=20),
     'tiny':     dict(channels=(16, 32, 48, 64),    convs=(1, 1, 1, 1), width_pools=2, hidden=64,  input_pool=2, seq_len=20),
     'small_fullwidth': dict(channels=(32, 64, 96, 128), convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=(2, 1), seq_len=20, shortcut=True),

@@ -171,7 +171,7 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
 # %% ../nbs/03_train.ipynb #b3a0c032
 RECIPES = {
     'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean'),
-    'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000, arch='small_fullwidth'),
+    'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean'),
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),

@@ -9,13 +9,12 @@ in each of the style's fonts (at the middle of its font sizes, before rotation).
     python bench/confusions.py --style classic --model bench/.fixtures/model-classic
     python bench/confusions.py --style mixed_case --model base --name confusions-mixed_case-base   # before any fine-tuning
 """
-import argparse, json, tempfile
-from pathlib import Path
-from captcha_crnn.results import symbol_confusions
-from captcha_crnn.recognizer import load_recognizer
-import random
+import argparse, json, random, tempfile
 from collections import Counter
+from pathlib import Path
 from PIL import Image, ImageDraw
+from captcha_crnn.recognizer import load_recognizer
+from captcha_crnn.results import symbol_confusions
 from captcha_crnn.styles import FONTS, STYLES, _background, _font, _pick, create_styled_dataset, write_captcha_folder
 
 RESULTS = Path(__file__).parent/'results'
@@ -30,12 +29,13 @@ def fresh(style:str, n:int) -> tuple[list, list[str]]:
     files = sorted(folder.glob('*.png'))
     return files, [f.stem.split('_')[0] for f in files]
 
-def fonts_of(style:str, n:int) -> list[str]:
-    "The font each of the `n` images of `style` drawn with SEED was drawn in, replaying the random choices of `_styled_item` and `render_styled`"
+def fonts_of(style:str, labels:list[str]) -> list[str]:
+    "The font each image of `style` drawn with SEED was drawn in, replaying the random choices of `_styled_item` and `render_styled` up to the font"
     st, names = STYLES[style], []
-    for i in range(n):
+    for i, label in enumerate(labels):
         rng = random.Random(f"{SEED}:{i}")
-        ''.join(rng.choice(st.charset) for _ in range(_pick(st.length, rng)))
+        replayed = ''.join(rng.choice(st.charset) for _ in range(_pick(st.length, rng)))
+        if replayed != label: raise RuntimeError(f"Replaying image {i} drew the label {replayed!r}, not {label!r}: the renderer has changed")
         _background(st, rng)
         names.append(Path(FONTS[rng.choice(st.fonts)]).stem)
     return names
@@ -68,13 +68,13 @@ def main():
     if args.style != 'classic':
         confused = ''.join(sorted({c for (a, b), k in conf.most_common(4) for c in (a or '') + (b or '')}))
         res['ink'] = ink_boxes(args.style, confused)
-        fonts = fonts_of(args.style, args.n)
-        by_font = {f: Counter() for f in sorted(set(fonts))}
+        fonts = fonts_of(args.style, labels)
+        by_font, misread = {f: Counter() for f in sorted(set(fonts))}, Counter()
         for f, l, q in zip(fonts, labels, preds):
-            if l != q: by_font[f].update(symbol_confusions([l], [q]))
+            if l != q: by_font[f].update(symbol_confusions([l], [q])); misread[f] += 1
         res['images_by_font'] = dict(Counter(fonts))
         res['top_confusions_by_font'] = {f: [[f"{a or '-'}->{b or '-'}", k] for (a, b), k in c.most_common(4)] for f, c in by_font.items()}
-        res['misread_by_font'] = {f: sum(l != q for g, l, q in zip(fonts, labels, preds) if g == f) for f in by_font}
+        res['misread_by_font'] = {f: misread[f] for f in by_font}
     print(json.dumps(res))
     (RESULTS/f"{args.name or 'confusions-' + args.style}.json").write_text(json.dumps(res, indent=2) + '\n')
 

@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #fa9225dc
 from __future__ import annotations
+import dataclasses
 from dataclasses import dataclass
 from fastai.vision.all import *
 import datasets
@@ -169,9 +170,10 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
     return train_ds, create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs)
 
 # %% ../nbs/03_train.ipynb #b3a0c032
+_SYNTHETIC = Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean')
 RECIPES = {
-    'synthetic':       Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean'),
-    'long':            Recipe(lr=4e-3, bs=128, epochs=7, n_train=150_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean'),
+    'synthetic':       _SYNTHETIC,
+    'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000),  # otherwise as `synthetic`
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.styles import FONTS, STYLES, _background, _font, _pick, create_styled_dataset, write_captcha_folder
+from bench import error_profile
 
 RESULTS = Path(__file__).parent/'results'
 SEED = 777  # the fixtures are drawn with 2026
@@ -59,14 +60,11 @@ def main():
     args = p.parse_args()
     images, labels = fresh(args.style, args.n)
     preds = [s for s,_ in load_recognizer(args.model).predict(images)]
-    wrong = [(l, q) for l, q in zip(labels, preds) if l != q]
-    conf = symbol_confusions(*zip(*wrong)) if wrong else {}
-    errors = sum(conf.values())
-    top = [[f"{a or '-'}->{b or '-'}", k] for (a, b), k in conf.most_common(12)]
-    res = dict(style=args.style, model=args.model, n=args.n, seed=SEED, seq_acc=round(1 - len(wrong)/len(labels), 4),
-               misread=len(wrong), symbol_errors=errors, top_confusions=top)
+    profile = error_profile(preds, labels, top_k=12)
+    res = dict(style=args.style, model=args.model, n=args.n, seed=SEED, seq_acc=round(1 - profile['misread']/len(labels), 4),
+               misread=profile['misread'], top_confusions=profile['top_confusions'])
     if args.style != 'classic':
-        confused = ''.join(sorted({c for (a, b), k in conf.most_common(4) for c in (a or '') + (b or '')}))
+        confused = ''.join(sorted({c for pair, k in profile['top_confusions'][:4] for c in pair.split('->') if c != '-'}))
         res['ink'] = ink_boxes(args.style, confused)
         fonts = fonts_of(args.style, labels)
         by_font, misread = {f: Counter() for f in sorted(set(fonts))}, Counter()

@@ -13,6 +13,7 @@ import argparse, json, random, tempfile
 from collections import Counter
 from pathlib import Path
 from PIL import Image, ImageDraw
+from captcha_crnn.folders import dataset_from_folder
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.styles import FONTS, STYLES, _background, _font, _pick, create_styled_dataset, write_captcha_folder
@@ -26,9 +27,8 @@ def fresh(style:str, n:int) -> tuple[list, list[str]]:
     if style != 'classic':
         ds = create_styled_dataset(n, style=style, seed=SEED)
         return list(ds['image']), list(ds['label'])
-    folder = write_captcha_folder(Path(tempfile.mkdtemp())/'classic', n, seed=SEED, progress=False)
-    files = sorted(folder.glob('*.png'))
-    return files, [f.stem.split('_')[0] for f in files]
+    ds = dataset_from_folder(write_captcha_folder(Path(tempfile.mkdtemp())/'classic', n, seed=SEED, progress=False), progress=False)
+    return list(ds['image']), list(ds['label'])
 
 def fonts_of(style:str, labels:list[str]) -> list[str]:
     "The font each image of `style` drawn with SEED was drawn in, replaying the random choices of `_styled_item` and `render_styled` up to the font"

@@ -1,7 +1,8 @@
-"""Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call,
-with the batch norms folded into the convolutions (`fuse_batchnorm`, what `Recognizer` reads with) and without,
-interleaved twice because a shared machine drifts. Also checks that both read the same strings, and times the decoders
-alone (greedy and beam search of width 10) on the model's outputs for the same images.
+"""Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call, three ways:
+the model as trained (`plain`), with the batch norms folded into the convolutions (`fused`, `fuse_batchnorm`), and fused
+then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), interleaved twice because
+a shared machine drifts. Also checks that all three read the same strings, and times the decoders alone (greedy and beam
+search of width 10) on the model's outputs for the same images.
 
     python bench/inference.py --model models/captcha_crnn
 """
@@ -42,15 +43,17 @@ def main():
     p.add_argument('--name', default='inference')
     args = p.parse_args()
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
-    fused = load_recognizer(args.model, device='cpu')
-    plain = load_recognizer(args.model, device='cpu', fuse=False)
-    runs = {'plain': [], 'fused': []}
+    readers = dict(plain=load_recognizer(args.model, device='cpu', fuse=False, freeze=False),
+                   fused=load_recognizer(args.model, device='cpu', freeze=False),
+                   frozen=load_recognizer(args.model, device='cpu'))
+    runs, preds = {k: [] for k in readers}, {}
     for _ in range(2):
-        for name, rec in (('plain', plain), ('fused', fused)):
-            res, preds = speeds(rec, images)
-            runs[name].append(res); runs[name + '_preds'] = preds
-    res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), plain=runs['plain'], fused=runs['fused'],
-               same_strings=runs['plain_preds'] == runs['fused_preds'], decoding=decoding_costs(fused, images))
+        for name, rec in readers.items():
+            res, preds[name] = speeds(rec, images)
+            runs[name].append(res)
+    res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), **runs,
+               frozen_is_torchscript=isinstance(readers['frozen'].frozen, torch.jit.ScriptModule),
+               same_strings={k: preds[k] == preds['plain'] for k in ('fused', 'frozen')}, decoding=decoding_costs(readers['frozen'], images))
     print(json.dumps(res, indent=2))
     (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

@@ -5,11 +5,12 @@
 # %% ../nbs/01_model.ipynb #4952f91b
 from __future__ import annotations
 from fastai.vision.all import *
+import warnings
 from copy import deepcopy
 from .core import BLANK_IDX
 
 # %% auto #0
-__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'fuse_batchnorm']
+__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'fuse_batchnorm', 'freeze_for_cpu']
 
 # %% ../nbs/01_model.ipynb #a1f0c002
 def _mean_chw(x:Tensor) -> Tensor:
@@ -151,3 +152,17 @@ def fuse_batchnorm(model:CRNN) -> CRNN:
         if isinstance(layer, ConvLayer) and isinstance(layer[1], nn.BatchNorm2d):
             layer[0], layer[1] = torch.nn.utils.fusion.fuse_conv_bn_eval(layer[0], layer[1]), nn.Identity()
     return fused
+
+# %% ../nbs/01_model.ipynb #9ce72fc8
+def freeze_for_cpu(model:CRNN, img_size:tuple) -> nn.Module:
+    "A TorchScript copy of `model` for reading `[B, 3, *img_size]` batches on a CPU, traced, frozen and optimised for inference; `model` itself where TorchScript fails"
+    net, example = deepcopy(model).cpu().eval(), torch.rand(2, 3, *img_size, generator=torch.Generator().manual_seed(0))
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter('ignore')  # TorchScript's deprecation notices, and the tracer's about the input check it leaves out
+        for optimise in (True, False):  # oneDNN's passes cannot run every shape (a width the time steps do not divide), so the plain frozen graph is next
+            try:
+                frozen = torch.jit.freeze(torch.jit.trace(net, example))
+                if optimise: frozen = torch.jit.optimize_for_inference(frozen)
+                if torch.allclose(frozen(example), net(example), atol=1e-4): return frozen
+            except (RuntimeError, AttributeError, ValueError): pass  # ValueError: `CRNN`'s own input check, which then speaks when the model reads
+    return model

@@ -53,12 +53,13 @@ def save_recognizer(learn:Learner, path:str|Path) -> Path:
 # %% ../nbs/03a_recognizer.ipynb #3db1f504
 class Recognizer:
     "A trained CRNN with its charset and input size, reading CAPTCHA images into strings"
-    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True):
+    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True, freeze:bool=True):
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
         model = fuse_batchnorm(model) if fuse else deepcopy(model).eval()  # a copy either way: the caller's model stays as it was
         self.model = model.to(self.device, memory_format=torch.channels_last)
         self.charset, self.img_size = charset, tuple(img_size)
         self.keep_aspect = keep_aspect
+        self.frozen = freeze_for_cpu(self.model, self.img_size) if freeze and self.device.type == 'cpu' else None  # what `predict` runs, when set
 
     def __repr__(self): return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, on {self.device})"
 
@@ -73,7 +74,8 @@ def preprocess(self:Recognizer, images) -> Tensor:
 @torch.inference_mode()
 def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None) -> list[tuple[str, float]]:
     "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read"
-    def log_probs_of(x): return self.model(torch.from_numpy(x).to(self.device))
+    net = ifnone(self.frozen, self.model)
+    def log_probs_of(x): return net(torch.from_numpy(x).to(self.device))
     return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed)
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
@@ -105,7 +107,7 @@ def read_recognizer_config(path:Path) -> dict:
     if len(config['charset']) != model['n_symbols']: raise ValueError(f"{f}: the charset has {len(config['charset'])} symbols but the model scores {model['n_symbols']}")
     return {**config, 'model': model}
 
-def load_recognizer(path:str|Path, device=None, fuse:bool=True) -> Recognizer:
+def load_recognizer(path:str|Path, device=None, fuse:bool=True, freeze:bool=True) -> Recognizer:
     "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
     path = recognizer_path(path)
     for fname in ('config.json', 'model.safetensors'):
@@ -118,7 +120,7 @@ def load_recognizer(path:str|Path, device=None, fuse:bool=True) -> Recognizer:
     except Exception as e: raise ValueError(f"{path/'model.safetensors'} is not a readable safetensors file: {e}") from None  # safetensors raises its own error types
     try: model.load_state_dict(weights)
     except RuntimeError as e: raise ValueError(f"{path/'model.safetensors'} does not match the model of config.json: {str(e).splitlines()[0]}") from None
-    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse)
+    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse, freeze)
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013
 def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:
@@ -127,7 +129,9 @@ def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str,
     if model.config['n_symbols'] != len(charset_from):
         raise ValueError(f"The model scores {model.config['n_symbols']} symbols but charset_from has {len(charset_from)}")
     new = CRNN(**{**model.config, 'n_symbols': len(charset_to)})
-    new.load_state_dict({k:v for k,v in model.state_dict().items() if not k.startswith(('head.', 'shortcut.'))}, strict=False)
+    missing, unexpected = new.load_state_dict({k:v for k,v in model.state_dict().items() if not k.startswith(('head.', 'shortcut.'))}, strict=False)
+    if unexpected or not all(k.startswith(('head.', 'shortcut.')) for k in missing):
+        raise ValueError(f"The model's weights do not fit a CRNN of its own config ({(unexpected or missing)[0]}): transfer a model as trained, not one with its batch norms folded by fuse_batchnorm")
     g = torch.Generator().manual_seed(seed)
     for old_layer, layer in ((model.head, new.head), (model.shortcut, new.shortcut)):
         if layer is None: continue
@@ -164,7 +168,7 @@ def starting_model(
     charset = Charset.create(charset)
     if str(from_model) == 'scratch': net, size, said = create_crnn(len(charset), arch), tuple(img_size), f"training the {arch} model from scratch"
     else:
-        pretrained = load_recognizer(from_model, device='cpu')
+        pretrained = load_recognizer(from_model, device='cpu', fuse=False, freeze=False)  # the model as trained: a folded copy has no batch norms left to fine-tune
         net = transfer_model(pretrained.model, pretrained.charset, charset)
         size = tuple(img_size) if keep_size else pretrained.img_size
         said = f"fine-tuning {from_model} (pretrained on {len(pretrained.charset)} symbols) at {size[0]}x{size[1]}"

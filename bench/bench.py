@@ -11,6 +11,7 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-lower-digits --arch small --charset abcdefghijklmnopqrstuvwxyz0123456789
     python bench/bench.py --name small-oversample-O0 --arch small --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
     python bench/bench.py --name fw-stem --arch small_fullwidth --arch_kw '{"strided_stem": true}'  # an arch with settings changed
+    python bench/bench.py --name lean-bf16 --mixed_precision 1                                        # bfloat16 on a CPU
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -61,7 +62,8 @@ def train(args) -> tuple[Path, dict]:
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=recipe.batch_tfms(), num_workers=args.num_workers)
-    learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd)
+    mixed = None if args.mixed_precision is None else bool(args.mixed_precision)
+    learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd, mixed_precision=mixed)
     timer = TrainTimer()
     learn.add_cb(timer)
     recipe.fit(learn)
@@ -90,6 +92,7 @@ def main():
     p.add_argument('--oversample', default=None, help="Symbols to learn from more often: a share of the training CAPTCHAs is drawn to contain one of them; default from the recipe, '' for none")
     p.add_argument('--oversample_share', type=float, default=None, help='That share; default from the recipe')
     p.add_argument('--weights', type=json.loads, default=None, help='How often to draw each training symbol relative to the others, as JSON: \'{"O": 2, "0": 2}\'')
+    p.add_argument('--mixed_precision', type=int, choices=[0, 1], default=None, help="1: train in mixed precision (bfloat16 on a CPU), 0: in float32; default `captcha_learner`'s")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()
 

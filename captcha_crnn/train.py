@@ -16,7 +16,8 @@ from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe']
+           'BlankPlateauGuard', 'cpu_has_bf16', 'BFloat16CPU', 'captcha_learner', 'show_results', 'plot_top_losses',
+           'Recipe']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -69,13 +70,30 @@ def _check_label_steps(dls:DataLoaders, n_steps:int):
             raise ValueError(f"{row.get('file') or f'Row {i}'}: label {label!r} needs {ctc_min_steps(label)} time steps, but the model has {n_steps}: "
                              "use shorter labels or a model with a larger seq_len")
 
+# %% ../nbs/03_train.ipynb #31179553
+def cpu_has_bf16() -> bool:
+    "Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX)"
+    try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except (AttributeError, RuntimeError): return False  # a PyTorch without these checks
+
+# %% ../nbs/03_train.ipynb #428d1f4c
+class BFloat16CPU(Callback):
+    "Mixed precision on a CPU: each batch's forward pass under bfloat16 autocast; weights, updates and loss in float32"
+    order = 10
+    def before_batch(self): self.autocast = torch.autocast('cpu', dtype=torch.bfloat16); self.autocast.__enter__()
+    def after_pred(self): self.learn.pred = to_float(self.pred)
+    def after_loss(self): self._leave()
+    def after_batch(self): self._leave()  # also after a batch cancelled before its loss
+    def _leave(self):
+        if getattr(self, 'autocast', None) is not None: self.autocast.__exit__(None, None, None); self.autocast = None
+
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
     dls:DataLoaders, # From `captcha_dls`, which records the charset and image size
     arch:str|CRNN='small', # A size from `CRNN_ARCHS`, or a `CRNN`
     metrics=None, # Defaults to sequence accuracy and character error rate
     wd:float=1e-2, # Weight decay
-    mixed_precision:bool|None=None, # Train in mixed precision; `None` uses it on a GPU
+    mixed_precision:bool|None=None, # Train in mixed precision (float16 on a GPU, bfloat16 on a CPU); `None` uses it on a GPU
     channels_last:bool=True, # Keep the conv weights in channels-last memory format, which is faster
     guard:bool=True, # Stop a run stuck in CTC's all-blank phase with `TrainingStuck` (`BlankPlateauGuard`)
     **kwargs, # Passed to `Learner`
@@ -89,7 +107,8 @@ def captcha_learner(
     _check_label_steps(dls, model.config['seq_len'])
     learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(), CharErrorRate()]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
-    if ifnone(mixed_precision, dls.device is not None and torch.device(dls.device).type == 'cuda'): learn.to_fp16()
+    on_gpu = dls.device is not None and torch.device(dls.device).type == 'cuda'
+    if ifnone(mixed_precision, on_gpu): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
     if channels_last: learn.add_cb(ChannelsLast())
     if guard: learn.add_cb(BlankPlateauGuard())
     return learn

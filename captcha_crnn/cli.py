@@ -95,6 +95,7 @@ def train_main(
     keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
     num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
+    mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast where the CPU computes it natively); default on a GPU only
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
@@ -129,7 +130,7 @@ def train_main(
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
-        learn = captcha_learner(dls, net, wd=training.wd)
+        learn = captcha_learner(dls, net, wd=training.wd, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)

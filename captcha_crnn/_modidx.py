@@ -262,7 +262,6 @@ d = { 'settings': { 'branch': 'main',
                                     'captcha_crnn.train._check_label_steps': ('train.html#_check_label_steps', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.captcha_augment': ('train.html#captcha_augment', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.captcha_learner': ('train.html#captcha_learner', 'captcha_crnn/train.py'),
-                                    'captcha_crnn.train.cpu_has_bf16': ('train.html#cpu_has_bf16', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.crnn_splitter': ('train.html#crnn_splitter', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.plot_top_losses': ('train.html#plot_top_losses', 'captcha_crnn/train.py'),
                                     'captcha_crnn.train.show_results': ('train.html#show_results', 'captcha_crnn/train.py')}}}

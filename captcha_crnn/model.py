@@ -159,10 +159,12 @@ def freeze_for_cpu(model:CRNN, img_size:tuple) -> nn.Module:
     net, example = deepcopy(model).cpu().eval(), torch.rand(2, 3, *img_size, generator=torch.Generator().manual_seed(0))
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter('ignore')  # TorchScript's deprecation notices, and the tracer's about the input check it leaves out
+        try: want = net(example)
+        except ValueError: return model  # `CRNN`'s own input check, which speaks again when the model reads
         for optimise in (True, False):  # oneDNN's passes cannot run every shape (a width the time steps do not divide), so the plain frozen graph is next
             try:
                 frozen = torch.jit.freeze(torch.jit.trace(net, example))
                 if optimise: frozen = torch.jit.optimize_for_inference(frozen)
-                if torch.allclose(frozen(example), net(example), atol=1e-4): return frozen
-            except (RuntimeError, AttributeError, ValueError): pass  # ValueError: `CRNN`'s own input check, which then speaks when the model reads
+                if torch.allclose(frozen(example), want, atol=1e-4): return frozen
+            except (RuntimeError, AttributeError): pass
     return model

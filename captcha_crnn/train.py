@@ -16,8 +16,7 @@ from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'cpu_has_bf16', 'BFloat16CPU', 'captcha_learner', 'show_results', 'plot_top_losses',
-           'Recipe']
+           'BlankPlateauGuard', 'BFloat16CPU', 'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -69,12 +68,6 @@ def _check_label_steps(dls:DataLoaders, n_steps:int):
         if ctc_min_steps(label) > n_steps:
             raise ValueError(f"{row.get('file') or f'Row {i}'}: label {label!r} needs {ctc_min_steps(label)} time steps, but the model has {n_steps}: "
                              "use shorter labels or a model with a larger seq_len")
-
-# %% ../nbs/03_train.ipynb #31179553
-def cpu_has_bf16() -> bool:
-    "Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX)"
-    try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except (AttributeError, RuntimeError): return False  # a PyTorch without these checks
 
 # %% ../nbs/03_train.ipynb #428d1f4c
 class BFloat16CPU(Callback):

@@ -39,7 +39,7 @@ def _exportable(model:CRNN, img_size:tuple) -> CRNN:
 def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) -> Path:
     "Write `model.onnx` into the recognizer folder `path`, once onnxruntime reads `n_check` CAPTCHAs as torch does"
     if str(path) in PRETRAINED and not Path(path).exists(): raise ValueError(f"{path} names a pretrained recognizer inside the package: save a copy to a folder and export that")
-    ort, rec, path = _onnxruntime(), load_recognizer(path, device='cpu'), Path(path)
+    ort, rec, path = _onnxruntime(), load_recognizer(path, device='cpu', freeze=False), Path(path)  # exports and checks `rec.model`: no TorchScript copy needed
     h,w = rec.img_size
     imgs = create_captcha_dataset(n_check, length=(1, 6), charset=rec.charset, width=w, height=h, seed=0, progress=False)['image']
     x = rec.preprocess(imgs)

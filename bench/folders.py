@@ -44,10 +44,11 @@ def main():
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
     p.add_argument('--args', default='', help='Extra arguments for captcha_crnn_train')
     p.add_argument('--name', default='folders', help='Result files are <name>-<style>.json')
+    p.add_argument('--models_dir', default=str(FIXTURES), help='Each run saves its recognizer to <models_dir>/model-<style>; runs side by side need their own')
     args = p.parse_args()
     for style in args.styles:
         folder = fixture(style, args.n)
-        runs = [run_train(folder, s, args.args.split(), FIXTURES/f"model-{style}") for s in args.seeds]
+        runs = [run_train(folder, s, args.args.split(), Path(args.models_dir)/f"model-{style}") for s in args.seeds]
         accs = [r.get('seq_acc') for r in runs]
         res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
                    min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))

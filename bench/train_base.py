@@ -13,7 +13,8 @@ grows from the half-resolution one in a fraction of the time (both are the same 
 import argparse, json, sys, time
 import numpy as np, torch
 from captcha_crnn.core import Charset, recognizer_path
-from captcha_crnn.data import captcha_dls, valid_seed
+from captcha_crnn.data import captcha_dls, valid_seed, oversample_seed
+import datasets
 from captcha_crnn.styles import PRETRAIN_SYMBOLS, create_styled_dataset
 from captcha_crnn.train import captcha_learner
 from captcha_crnn.model import create_crnn
@@ -30,6 +31,18 @@ def warm_start(net, path:str, charset:Charset) -> dict|None:
         with torch.no_grad(): net.shortcut.weight.zero_()
     return json.loads((recognizer_path(path)/'config.json').read_text()).get('provenance')
 
+def styled_containing(symbols:str, n:int, seed:int, img_size:tuple) -> datasets.Dataset:
+    "`n` random-style CAPTCHAs that each hold one of `symbols`: the first such in a pool drawn with `seed`"
+    cases = {s.isupper() for s in symbols if s.isalpha()}
+    # Symbols of one case: the pool draws from 0-9 and that case only, so that more of it holds them; else from the usual case sets
+    charset = None if len(cases) == 2 else ''.join(c for c in PRETRAIN_SYMBOLS if c.isdigit() or (c.isupper() in cases))
+    pool_n = 8*n
+    while True:
+        pool = create_styled_dataset(pool_n, None, seed=seed, img_size=img_size, charset=charset)
+        picked = [i for i,label in enumerate(pool['label']) if set(symbols) & set(label)][:n]
+        if len(picked) == n: return pool.select(picked)
+        pool_n *= 2
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--n', type=int, default=50_000, help='Training CAPTCHAs')
@@ -42,19 +55,24 @@ def main():
     p.add_argument('--arch', default='small', help='CRNN_ARCHS size')
     p.add_argument('--start', default=None, help='Warm-start from this saved recognizer (same charset)')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    p.add_argument('--oversample', default='', help='Symbols to train on more often: a share of the training CAPTCHAs is drawn to hold one of them')
+    p.add_argument('--oversample_share', type=float, default=0.2)
+    p.add_argument('--mixed_precision', type=int, default=0, help='1: mixed precision, bfloat16 on a CPU (float16 on a GPU); 0: float32 on a CPU, float16 on a GPU')
     p.add_argument('--out', default='captcha_crnn/pretrained/base')
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     set_seed(args.seed)
     img_size = (64, 192)
     start = time.perf_counter()
-    train_ds = create_styled_dataset(args.n, None, seed=args.seed, img_size=img_size)
+    n_extra = round(args.n*args.oversample_share) if args.oversample else 0
+    train_ds = create_styled_dataset(args.n - n_extra, None, seed=args.seed, img_size=img_size)
+    if n_extra: train_ds = datasets.concatenate_datasets([train_ds, styled_containing(args.oversample, n_extra, oversample_seed(args.seed), img_size)])
     valid_ds = create_styled_dataset(args.n_valid, None, seed=valid_seed(args.seed), img_size=img_size)
     print(f"drew {args.n} + {args.n_valid} CAPTCHAs in {time.perf_counter() - start:.0f} s", flush=True)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs)
     net = create_crnn(len(dls.charset), args.arch)
     start_provenance = warm_start(net, args.start, dls.charset) if args.start else None
-    learn = captcha_learner(dls, net)
+    learn = captcha_learner(dls, net, mixed_precision=bool(args.mixed_precision) or None)
     start = time.perf_counter()
     learn.fit_one_cycle(args.epochs, np.array([args.cnn_lr, args.lr, args.lr]))
     _, seq_acc, cer = learn.validate()

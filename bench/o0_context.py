@@ -66,36 +66,50 @@ def crop_glyph(img:Image.Image, box:tuple, margin:float, size:tuple) -> np.ndarr
     crop = grey.crop((round(x0 - pad) + 40, 40, round(x1 + pad) + 40, 40 + img.height))
     return 1 - np.asarray(crop.resize(size[::-1], Image.BILINEAR), dtype=np.float32)/255
 
-def _draw_chunk(args) -> tuple:
-    seed, idxs, margins, size = args
-    symbols, xs, ys = Charset().symbols, {m: [] for m in margins}, []
+def o0_label(rng:random.Random) -> tuple[str, int, int]:
+    "5 symbols of A-Z0-9 drawn from `rng`, one of them, at a random place `k`, set to O (`y`=0) or 0 (`y`=1): label, k, y"
+    label = [rng.choice(Charset().symbols) for _ in range(5)]
+    k, y = rng.randrange(5), rng.randrange(2)
+    label[k] = SYMBOLS[y]
+    return ''.join(label), k, y
+
+def redraw_captcha(key:str, length:int=5) -> tuple[Image.Image, str, list]:
+    "The CAPTCHA `render_captcha(key, length)` draws (A-Z0-9), its label, and the x-range of each symbol's glyph"
+    rng = random.Random(key)
+    label = ''.join(rng.choice(Charset().symbols) for _ in range(length))
+    img, boxes = draw_with_boxes(label, rng)
+    return img, label, boxes
+
+def check_same_as_package(n:int=5):
+    "`redraw_captcha` draws the very image `render_captcha` draws from the same key"
+    for i in range(n):
+        png, label = render_captcha(f"check:{i}")
+        img, same_label, _ = redraw_captcha(f"check:{i}")
+        if same_label != label or not np.array_equal(np.asarray(img), np.asarray(Image.open(io.BytesIO(png)))):
+            raise SystemExit("draw_with_boxes no longer draws what the captcha package draws: compare _compose with its create_captcha_image")
+
+def pooled(chunk_fn, n:int, *args, workers:int=2, chunk_size:int=500) -> list:
+    "`chunk_fn((*args, idxs))` over chunks of `range(n)` in `workers` processes, in order"
+    with Pool(workers) as pool: return pool.map(chunk_fn, [(*args, range(i, min(i + chunk_size, n))) for i in range(0, n, chunk_size)])
+
+def _crops_chunk(args) -> tuple:
+    seed, margins, size, idxs = args
+    xs, ys = {m: [] for m in margins}, []
     for i in idxs:
         rng = random.Random(f"o0-context:{seed}:{i}")
-        label = [rng.choice(symbols) for _ in range(5)]
-        k, y = rng.randrange(5), rng.randrange(2)
-        label[k] = SYMBOLS[y]
-        img, boxes = draw_with_boxes(''.join(label), rng)
+        label, k, y = o0_label(rng)
+        img, boxes = draw_with_boxes(label, rng)
         for m in margins: xs[m].append(crop_glyph(img, boxes[k], m, size))
         ys.append(y)
     return {m: np.stack(v) for m,v in xs.items()}, np.array(ys)
 
-def draw_crops(n:int, seed:int, margins:list, size:tuple, workers:int=2) -> tuple[dict, np.ndarray]:
+def draw_crops(n:int, seed:int, margins:list, size:tuple) -> tuple[dict, np.ndarray]:
     "Crops of the O or 0 in `n` CAPTCHAs, one array per margin, and their labels (0 for O, 1 for 0)"
-    chunks = [(seed, range(i, min(i + 500, n)), margins, size) for i in range(0, n, 500)]
-    with Pool(workers) as pool: parts = pool.map(_draw_chunk, chunks)
+    parts = pooled(_crops_chunk, n, seed, margins, size)
     return {m: np.concatenate([p[0][m] for p in parts]) for m in margins}, np.concatenate([p[1] for p in parts])
 
-def check_same_as_package(n:int=5):
-    "`draw_with_boxes` draws the very image `render_captcha` draws from the same seed"
-    for i in range(n):
-        png, label = render_captcha(f"check:{i}")
-        rng = random.Random(f"check:{i}")
-        same_label = ''.join(rng.choice(Charset().symbols) for _ in range(5))
-        img, _ = draw_with_boxes(same_label, rng)
-        if same_label != label or not np.array_equal(np.asarray(img), np.asarray(Image.open(io.BytesIO(png)))):
-            raise SystemExit("draw_with_boxes no longer draws what the captcha package draws: compare _compose with its create_captcha_image")
-
-def train(xs, ys, test_x, test_y, epochs:int, bs:int=64) -> list:
+def train(xs, ys, test_x, test_y, epochs:int, bs:int=64) -> tuple:
+    "The CNN of `o0_glyphs.py` trained on `xs`, `ys` with a one-cycle schedule, and its held-out accuracy after each epoch"
     torch.manual_seed(0)
     net = create_net()
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-2)
@@ -111,7 +125,7 @@ def train(xs, ys, test_x, test_y, epochs:int, bs:int=64) -> list:
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         curve.append(round(accuracy(net, test_x, test_y), 4))
         print(f"epoch {epoch}: held-out accuracy {curve[-1]}", flush=True)
-    return curve
+    return net, curve
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -132,7 +146,7 @@ def main():
     runs = []
     for m in args.margins:
         start = time.perf_counter()
-        curve = train(xs[m], ys, test_xs[m], test_ys, args.epochs)
+        _, curve = train(xs[m], ys, test_xs[m], test_ys, args.epochs)
         err = 1 - curve[-1]
         # each of a CAPTCHA's 5 symbols, drawn from A-Z0-9, is O or 0 with probability 2/36
         runs.append(dict(margin=m, train_seconds=round(time.perf_counter() - start), test_accuracy=curve[-1], accuracy_by_epoch=curve,

@@ -1,0 +1,113 @@
+"""Can a second look at each O or 0 fix what the CRNN reads? (issue 15, exploration)
+
+`o0_context.py` showed that a small CNN told where an O or 0 sits in a finished CAPTCHA tells them apart far more often
+than the CRNNs do. This script tries that as a second reader. It trains the same CNN on fixed-width windows of 5-symbol
+CAPTCHAs drawn as the package draws them, centred on the O or 0 (moved by up to `--jitter` pixels, since the reader will not
+know the centre exactly). Then it reads the 2,000 evaluation CAPTCHAs of `bench.py` with a saved recognizer, greedy, and
+for every O or 0 the recognizer reads, centres a window on the time steps where the best path emits it and lets the CNN
+decide between O and 0. It reports the recognizer's accuracy before and after, and how far the emitting steps sit from the
+glyph's true centre (the evaluation CAPTCHAs are redrawn with their glyph boxes, pixel for pixel).
+
+    python bench/o0_reread.py --model bench/results/lean-bf16-90k-4ep.model
+"""
+import argparse, json, random, time
+from pathlib import Path
+import numpy as np, torch
+from PIL import ImageOps
+from captcha_crnn.core import best_paths
+from captcha_crnn.data import create_captcha_dataset
+from captcha_crnn.recognizer import load_recognizer
+from o0_context import SYMBOLS, check_same_as_package, draw_with_boxes, o0_label, pooled, redraw_captcha, train
+from bench import EVAL_SEED, error_profile
+
+RESULTS = Path(__file__).parent/'results'
+
+def window(img, centre:float, width:int, size:tuple) -> np.ndarray:
+    "A `width`-pixel window of `img` centred at x=`centre`, full height, as ink in [0, 1] at `size` (height, width)"
+    grey = ImageOps.expand(img.convert('L'), border=width, fill=255)
+    x0 = round(centre - width/2) + width
+    crop = grey.crop((x0, width, x0 + width, width + img.height))
+    return 1 - np.asarray(crop.resize(size[::-1]), dtype=np.float32)/255
+
+def _windows_chunk(args):
+    seed, width, jitter, size, idxs = args
+    xs, ys = [], []
+    for i in idxs:
+        rng = random.Random(f"o0-reread:{seed}:{i}")
+        label, k, y = o0_label(rng)
+        shift = rng.uniform(-jitter, jitter)
+        img, boxes = draw_with_boxes(label, rng)
+        xs.append(window(img, sum(boxes[k])/2 + shift, width, size)); ys.append(y)
+    return np.stack(xs), np.array(ys)
+
+def draw_windows(n:int, seed:int, width:int, jitter:float, size:tuple) -> tuple[np.ndarray, np.ndarray]:
+    "Windows on the O or 0 of `n` CAPTCHAs, centred up to `jitter` pixels off the glyph's centre, and their labels (0 for O, 1 for 0)"
+    parts = pooled(_windows_chunk, n, seed, width, jitter, size)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+def emitted_positions(log_probs:np.ndarray, img_width:int) -> list[list[float]]:
+    "For each best path of `log_probs` [B, T, C], the x (in image pixels) of the middle of the steps that emit each symbol"
+    best, T = log_probs.argmax(-1), log_probs.shape[1]
+    out = []
+    for row in best:
+        xs, t = [], 0
+        while t < T:
+            if row[t] == 0: t += 1; continue
+            s = t
+            while t < T and row[t] == row[s]: t += 1
+            xs.append((s + t)/2 * img_width/T)
+        out.append(xs)
+    return out
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--model', required=True, help='A saved recognizer of A-Z0-9 at 60x160')
+    p.add_argument('--n', type=int, default=40_000, help='Training windows')
+    p.add_argument('--n_test', type=int, default=5_000, help='Held-out windows')
+    p.add_argument('--epochs', type=int, default=6)
+    p.add_argument('--width', type=int, default=40, help='Window width in pixels')
+    p.add_argument('--jitter', type=float, default=6., help='Largest shift of a training window from the glyph centre, in pixels')
+    p.add_argument('--size', type=int, nargs=2, default=[48, 32])
+    p.add_argument('--n_eval', type=int, default=2000)
+    p.add_argument('--name', default='o0-reread')
+    args = p.parse_args()
+    check_same_as_package()
+    start = time.perf_counter()
+    xs, ys = draw_windows(args.n, 0, args.width, args.jitter, args.size)
+    test_x, test_y = draw_windows(args.n_test, 1, args.width, args.jitter, args.size)
+    print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
+    start = time.perf_counter()
+    torch.manual_seed(0)
+    net, curve = train(xs, ys, test_x, test_y, args.epochs)
+    train_seconds = time.perf_counter() - start
+    net.eval()
+
+    rec = load_recognizer(args.model, device='cpu', freeze=False)
+    eval_ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED, progress=False)
+    images, labels = list(eval_ds['image']), list(eval_ds['label'])
+    with torch.inference_mode(): lp = torch.cat([rec.model(rec.preprocess(images[i:i+64])) for i in range(0, len(images), 64)]).float().numpy()
+    paths, _ = best_paths(lp)
+    before = [rec.charset.decode(p) for p in paths]
+    positions = emitted_positions(lp, images[0].width)
+    after, offsets, n_reread, start = [], [], 0, time.perf_counter()
+    for i,(text,xs_i) in enumerate(zip(before, positions)):
+        text = list(text)
+        for j,(c,x) in enumerate(zip(text, xs_i)):
+            if c not in SYMBOLS: continue
+            win = torch.from_numpy(window(images[i], x, args.width, args.size))[None, None]
+            with torch.inference_mode(): text[j] = SYMBOLS[int(net(win).argmax(1))]
+            n_reread += 1
+            if len(before[i]) == len(labels[i]):  # where the glyph truly is: redraw the CAPTCHA with its boxes
+                _, _, boxes = redraw_captcha(f"{EVAL_SEED}:{i}")
+                offsets.append(x - sum(boxes[j])/2)
+        after.append(''.join(text))
+    reread_ms = (time.perf_counter() - start)/max(1, n_reread)*1000
+    acc = lambda preds: round(sum(p == l for p,l in zip(preds, labels))/len(labels), 4)
+    res = dict(args=vars(args), window_test_accuracy=curve[-1], accuracy_by_epoch=curve, train_seconds=round(train_seconds),
+               eval_before=acc(before), eval_after=acc(after), errors_before=error_profile(before, labels), errors_after=error_profile(after, labels),
+               n_reread=n_reread, ms_per_reread=round(reread_ms, 2),
+               emit_offset_px=dict(mean=round(float(np.mean(offsets)), 2), sd=round(float(np.std(offsets)), 2), n=len(offsets)))
+    print(json.dumps(res), flush=True)
+    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+
+if __name__ == '__main__': main()

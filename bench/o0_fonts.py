@@ -45,7 +45,7 @@ def main():
         for model,rec in recognizers.items():
             reads = [text for text,_ in rec.predict(images)]
             conf = symbol_confusions(labels, reads)
-            swaps = {f"{a}->{b}": k for (a,b),k in sorted((ab,k) for ab,k in conf.items() if ab[0] and ab[1] and ab[0] in OVALS and ab[1] in OVALS)}
+            swaps = dict(sorted((f"{a}->{b}", k) for (a,b),k in conf.items() if {a, b} <= set(OVALS)))
             rows.append(dict(font=Path(font).stem, model=model, n=len(labels), ovals=sum(n_ovals.values()),
                              oval_swaps=sum(swaps.values()), swaps=swaps,
                              seq_acc=round(sum(r == l for r,l in zip(reads, labels))/len(labels), 4)))

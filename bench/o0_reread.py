@@ -77,7 +77,6 @@ def main():
     test_x, test_y = draw_windows(args.n_test, 1, args.width, args.jitter, args.size)
     print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
     start = time.perf_counter()
-    torch.manual_seed(0)
     net, curve = train(xs, ys, test_x, test_y, args.epochs)
     train_seconds = time.perf_counter() - start
     net.eval()
@@ -89,7 +88,7 @@ def main():
     paths, _ = best_paths(lp)
     before = [rec.charset.decode(p) for p in paths]
     positions = emitted_positions(lp, images[0].width)
-    after, offsets, n_reread, start = [], [], 0, time.perf_counter()
+    after, n_reread, start = [], 0, time.perf_counter()
     for i,(text,xs_i) in enumerate(zip(before, positions)):
         text = list(text)
         for j,(c,x) in enumerate(zip(text, xs_i)):
@@ -97,11 +96,13 @@ def main():
             win = torch.from_numpy(window(images[i], x, args.width, args.size))[None, None]
             with torch.inference_mode(): text[j] = SYMBOLS[int(net(win).argmax(1))]
             n_reread += 1
-            if len(before[i]) == len(labels[i]):  # where the glyph truly is: redraw the CAPTCHA with its boxes
-                _, _, boxes = redraw_captcha(f"{EVAL_SEED}:{i}")
-                offsets.append(x - sum(boxes[j])/2)
         after.append(''.join(text))
     reread_ms = (time.perf_counter() - start)/max(1, n_reread)*1000
+    offsets = []  # where each O or 0 truly is, for the reads of the right length: each such CAPTCHA redrawn once with its boxes
+    for i,(text,xs_i) in enumerate(zip(before, positions)):
+        if len(text) != len(labels[i]) or not set(text) & set(SYMBOLS): continue
+        _, _, boxes = redraw_captcha(f"{EVAL_SEED}:{i}")
+        offsets += [x - sum(box)/2 for c,x,box in zip(text, xs_i, boxes) if c in SYMBOLS]
     acc = lambda preds: round(sum(p == l for p,l in zip(preds, labels))/len(labels), 4)
     res = dict(args=vars(args), window_test_accuracy=curve[-1], accuracy_by_epoch=curve, train_seconds=round(train_seconds),
                eval_before=acc(before), eval_after=acc(after), errors_before=error_profile(before, labels), errors_after=error_profile(after, labels),

@@ -185,7 +185,7 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
 _SYNTHETIC = Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean')
 RECIPES = {
     'synthetic':       _SYNTHETIC,
-    'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000),  # otherwise as `synthetic`
+    'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000, arch='tutorial'),  # otherwise as `synthetic`
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),

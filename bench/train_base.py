@@ -58,6 +58,7 @@ def main():
     p.add_argument('--oversample', default='', help='Symbols to train on more often: a share of the training CAPTCHAs is drawn to hold one of them')
     p.add_argument('--oversample_share', type=float, default=0.2)
     p.add_argument('--mixed_precision', type=int, default=0, help='1: mixed precision, bfloat16 on a CPU (float16 on a GPU); 0: float32 on a CPU, float16 on a GPU')
+    p.add_argument('--num_workers', type=int, default=0, help='DataLoader worker processes (on a GPU the data pipeline is the bottleneck)')
     p.add_argument('--out', default='captcha_crnn/pretrained/base')
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
@@ -69,7 +70,7 @@ def main():
     if n_extra: train_ds = datasets.concatenate_datasets([train_ds, styled_containing(args.oversample, n_extra, oversample_seed(args.seed), img_size)])
     valid_ds = create_styled_dataset(args.n_valid, None, seed=valid_seed(args.seed), img_size=img_size)
     print(f"drew {args.n} + {args.n_valid} CAPTCHAs in {time.perf_counter() - start:.0f} s", flush=True)
-    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs)
+    dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=Charset(PRETRAIN_SYMBOLS), bs=args.bs, num_workers=args.num_workers)
     net = create_crnn(len(dls.charset), args.arch)
     start_provenance = warm_start(net, args.start, dls.charset) if args.start else None
     learn = captcha_learner(dls, net, mixed_precision=bool(args.mixed_precision) or None)

@@ -78,7 +78,7 @@ def train_main(
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
     height:int=None, # Image height: default 60, or with --folder the first image's
-    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean); default the recipe's: lean for synthetic, small with --folder
+    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean); default the recipe's: lean for synthetic, tutorial for long, small with --folder
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --arch), `scratch` (default otherwise) or a saved recognizer's folder
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
     lr:float=None, # Peak learning rate; default from the recipe
@@ -102,6 +102,7 @@ def train_main(
     from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
+    import torch
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0), ('shift', shift, 0)):
@@ -109,6 +110,9 @@ def train_main(
         if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
         if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
         recipe = ifnone(recipe, 'synthetic')
+        if recipe == 'long' and not folder and not torch.cuda.is_available():
+            print("note: the long recipe trains the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, made for a GPU (about 4 minutes of an H100); "
+                  "on a CPU it takes more than a day. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
         if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
         if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
         out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)

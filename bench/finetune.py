@@ -22,6 +22,7 @@ def main():
     for k in ('lr', 'lr_mult'): p.add_argument(f'--{k}', type=float)
     p.add_argument('--samples', type=int)
     p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
+    p.add_argument('--full_height', action='store_true', help="Read the images at full height: drop the base's input pool, which halves the height")
     args = p.parse_args()
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
@@ -29,15 +30,19 @@ def main():
     set_seed(args.seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
     if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
+    if args.full_height:  # the convolutions then see the glyphs twice as tall as in pretraining
+        if not isinstance(net.backbone[0], nn.AvgPool2d): raise SystemExit("--full_height: the base has no input pool")
+        del net.backbone[0]
+        net.backbone.input_pool = net.config['input_pool'] = 1
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=recipe.batch_tfms())
     learn = captcha_learner(dls, net, wd=recipe.wd)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     _, seq_acc, cer = learn.validate()
-    res = dict(style=args.style, seed=args.seed, seq_len=net.config['seq_len'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
+    res = dict(style=args.style, seed=args.seed, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
     print(json.dumps(res))
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len') if getattr(args, k) is not None) or 'recipe'
+    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
     name = f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
     (RESULTS/f"{name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

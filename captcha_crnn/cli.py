@@ -102,7 +102,7 @@ def train_main(
     from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
-    import torch
+    from fastai.torch_core import default_device
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0), ('shift', shift, 0)):
@@ -110,7 +110,7 @@ def train_main(
         if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
         if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
         recipe = ifnone(recipe, 'synthetic')
-        if recipe == 'long' and not folder and not torch.cuda.is_available():
+        if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
             print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
                   "with --num_workers 14 (drawing included) and more than a day on a CPU. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
         if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")

@@ -7,15 +7,24 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants wd shortcut full-width --arch small --threads 1
     python bench/tutorial_budget.py --variants deep --seeds 0 1 2 --threads 1
     python bench/tutorial_budget.py --variants steps20 --arch tutorial --seeds 0 1 2 [--fp32]   # on a GPU
+    python bench/tutorial_budget.py --variants recipe aux aux-all --seeds 0 1 2 --threads 1 --ema 0.99 0.995
+    python bench/tutorial_budget.py --variants elastic --seeds 0 1 2 --threads 1
+
+`--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
+the end, in the same run: one training gives both the plain and the averaged model's accuracy.
 """
-import argparse, json, time
+import argparse, json, math, time
 from pathlib import Path
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from captcha_crnn.core import PAD_IDX
+from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
 from dataclasses import replace
-from fastai.vision.all import set_seed
+from fastai.vision.all import Callback, RandTransform, TensorImage, set_seed
+import torch.nn.functional as F
 
 RESULTS = Path(__file__).parent/'results'
 RECIPE = RECIPES['tutorial_budget']
@@ -51,7 +60,13 @@ VARIANTS = {
     'steps20-aug2':   (STEPS20, RECIPE),  # ... and stronger still
     'steps20-lr2':    (STEPS20, replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'steps20' at twice the rates
     'steps20-lrhalf': (STEPS20, replace(RECIPE, lr=5e-4, cnn_lr=5e-3)),  # ... or half
+    # 2026-11-27: is the all-blank phase, about a quarter of the 20 epochs, what holds 'recipe' back?
+    'aux':            (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # 'recipe' plus `SpreadSymbolLoss`, fading out over the first 30% of the steps (AUX)
+    'aux-all':        (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # ... or kept at full weight to the end
+    'elastic':        (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # 'recipe' with `ElasticWarp` after `captcha_augment`: new glyph shapes, not just new poses
 }
+ELASTIC = {'elastic': 2.}  # `ElasticWarp` magnitude (pixels) of the variants that add it
+AUX = {'aux': 0.3, 'aux-all': 1.01}  # how much of the training the auxiliary loss lasts (its weight falls linearly from 1 to 0)
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
 AUGMENT = {
     'deep-aug':  dict(max_rotate=6., min_zoom=0.9, max_zoom=1.1, max_warp=0.2, max_lighting=0.4),
@@ -60,19 +75,74 @@ AUGMENT = {
 }
 AUGMENT['steps20-aug'], AUGMENT['steps20-aug2'] = AUGMENT['deep-aug'], AUGMENT['deep-aug2']
 
-def run(variant:str, arch:str, seed:int, fp32:bool=False) -> dict:
+class ElasticWarp(RandTransform):
+    "Bend each training image by a smooth random field: displacements of `magnitude` pixels (SD) on a coarse `cells` grid, upsampled"
+    order = 35  # after the affine and warp transforms
+    def __init__(self, magnitude:float=2., cells=(3, 8)): super().__init__(p=1.); self.magnitude, self.cells = magnitude, cells
+    def encodes(self, x:TensorImage):
+        b, _, h, w = x.shape
+        flow = F.interpolate(torch.randn(b, 2, *self.cells, device=x.device)*self.magnitude, size=(h, w), mode='bicubic', align_corners=True)
+        ys, xs = torch.meshgrid(torch.linspace(-1, 1, h, device=x.device), torch.linspace(-1, 1, w, device=x.device), indexing='ij')
+        grid = torch.stack([xs + flow[:, 0]*2/(w - 1), ys + flow[:, 1]*2/(h - 1)], -1).to(x.dtype)
+        return TensorImage(F.grid_sample(x.as_subclass(torch.Tensor), grid, padding_mode='border', align_corners=True))
+
+class SpreadSymbolLoss(PaddedCTCLoss):
+    """CTC plus `weight` times an auxiliary loss with no all-blank optimum: the k-th of a label's L symbols must be likely at
+    some step of the k-th L-th of the time steps (minus the log of its mean probability there). CAPTCHAs spread their
+    symbols over the width, so this gives the CNN a classifier's gradient from the first step."""
+    weight = 1.
+    def __call__(self, inp, targ):
+        loss = super().__call__(inp, targ)
+        if self.weight <= 0: return loss
+        lp, targ = fp32_log_probs(inp), torch.as_tensor(targ).as_subclass(torch.Tensor).long()
+        T, terms = lp.shape[1], []
+        for b in range(len(lp)):
+            label = targ[b][targ[b] != PAD_IDX]
+            for k,sym in enumerate(label):
+                s, e = k*T//len(label), max((k + 1)*T//len(label), k*T//len(label) + 1)
+                terms.append(math.log(e - s) - torch.logsumexp(lp[b, s:e, sym], 0))
+        return loss + self.weight*torch.stack(terms).mean()
+
+class FadeAux(Callback):
+    "Set `SpreadSymbolLoss.weight` to fall linearly from 1 to 0 over the first `until` of training; 0 when validating"
+    def __init__(self, until:float): self.until = until
+    def before_batch(self): self.learn.loss_func.weight = max(0., 1 - self.pct_train/self.until) if self.training else 0.
+
+class WeightEMA(Callback):
+    "An exponential moving average of the model's weights and buffers, updated after every optimiser step"
+    order = 90
+    def __init__(self, decay:float): self.decay = decay
+    def before_fit(self): self.avg = AveragedModel(self.learn.model, multi_avg_fn=get_ema_multi_avg_fn(self.decay), use_buffers=True)
+    def after_step(self): self.avg.update_parameters(self.learn.model)
+
+def ema_accuracy(learn, emas:list) -> dict:
+    "Sequence accuracy of each `WeightEMA`'s average on the validation set; the model's own weights are put back"
+    learn.remove_cbs(emas)  # `validate` calls `before_fit`, which would restart the averages from the weights just loaded
+    own, out = {k: v.clone() for k,v in learn.model.state_dict().items()}, {}
+    for e in emas:
+        learn.model.load_state_dict(e.avg.module.state_dict())
+        out[str(e.decay)] = round(float(learn.validate()[1]), 4)
+    learn.model.load_state_dict(own)
+    return out
+
+def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     model_kw, recipe = VARIANTS[variant]
     if arch == 'tutorial': model_kw = {k:v for k,v in model_kw.items() if k != 'input_pool'}  # it reads at full resolution already
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
-                      batch_tfms=captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else None)
+                      batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else []) or None)
     learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, guard=False, mixed_precision=False if fp32 else None)
+    if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
+    emas = [WeightEMA(d) for d in ema]
+    for e in emas: learn.add_cb(e)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
-    curve = [round(float(r[2]), 4) for r in learn.recorder.values]
-    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), train_seconds=round(time.perf_counter() - start),
-                seq_acc=curve[-1], cer=round(float(learn.recorder.values[-1][3]), 4), seq_acc_by_epoch=curve,
-                first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None))
+    train_seconds = round(time.perf_counter() - start)
+    curve, cer = [round(float(r[2]), 4) for r in learn.recorder.values], round(float(learn.recorder.values[-1][3]), 4)
+    with learn.no_bar(), learn.no_logging(): ema_acc = ema_accuracy(learn, emas)  # after the curve: validating restarts the recorder's values
+    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), train_seconds=train_seconds,
+                seq_acc=curve[-1], cer=cer, seq_acc_by_epoch=curve,
+                first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None), **(dict(ema_seq_acc=ema_acc) if emas else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -81,12 +151,13 @@ def main():
     p.add_argument('--seeds', nargs='+', type=int, default=[0])
     p.add_argument('--fp32', action='store_true', help='Train in float32 on a GPU too (the default there is mixed precision); the result file ends in -fp32')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    p.add_argument('--ema', nargs='*', type=float, default=[], help='also read with moving averages of the weights of these decays (the result file ends in -ema)')
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     for variant in args.variants:
-        runs = [run(variant, args.arch, s, args.fp32) for s in args.seeds]
+        runs = [run(variant, args.arch, s, args.fp32, args.ema) for s in args.seeds]
         res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs), mean_seq_acc=round(sum(r['seq_acc'] for r in runs)/len(runs), 4))
         print(json.dumps(res), flush=True)
-        (RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}.json").write_text(json.dumps(res, indent=2) + '\n')
+        (RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}{'-ema' if args.ema else ''}.json").write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

@@ -1,0 +1,66 @@
+"""Few labels and many unlabelled images: fine-tune `base` on the labelled ones, read the rest, and fine-tune `base` again
+on the labelled images and the readings it is sure of (self-training). An exploration for issue 12's "95% from 200 labels";
+not in the package.
+
+For each fixture style (bench/folders.py writes them) and split seed, the first `--n_labels` images of the training split
+keep their labels, the other 600 lose them, and the same 200 held-out images as `few_labels.py` measure both models. Each
+fine-tuning is the `finetune` recipe, as `few_labels.py` runs it; the second starts from `base` again, not from the first.
+
+    python bench/pseudo_labels.py --styles faint --seeds 0 1 --threads 1
+"""
+import argparse, json, time
+from pathlib import Path
+import datasets, torch
+from fastai.vision.all import set_seed
+from captcha_crnn.data import captcha_dls
+from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
+from captcha_crnn.recognizer import Recognizer, starting_model
+from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from folders import FIXTURE_STYLES, RESULTS, fixture
+
+RECIPE = RECIPES['finetune']
+
+def finetune(train_ds, valid_ds, charset, seed:int) -> Recognizer:
+    "`base` fine-tuned on `train_ds` with the `finetune` recipe, as a `Recognizer` of the model as trained"
+    set_seed(seed)
+    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
+    dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=RECIPE.bs, img_size=size, batch_tfms=captcha_augment())
+    learn = captcha_learner(dls, net, wd=RECIPE.wd, guard=False)
+    with learn.no_bar(), learn.no_logging(): RECIPE.fit(learn, RECIPE.n_epochs(len(train_ds)))
+    return Recognizer(learn.model, charset, size, device='cpu', fuse=False, freeze=False)
+
+def accuracy(rec:Recognizer, ds) -> float:
+    return round(sum(text == label for (text, _), label in zip(rec.predict(ds['image']), ds['label'])) / len(ds), 4)
+
+def run(style:str, n_labels:int, seed:int, min_conf:float) -> dict:
+    train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
+    labelled, unlabelled = train_all.select(range(n_labels)), train_all.select(range(n_labels, len(train_all)))
+    charset = infer_charset(train_all['label'], valid_ds['label'])  # as few_labels.py: the charset of the whole folder
+    start = time.perf_counter()
+    first = finetune(labelled, valid_ds, charset, seed)
+    first_seconds = time.perf_counter() - start
+    reads = first.predict(unlabelled['image'])  # the labels of `unlabelled` are used only to count how many readings are right
+    sure = [i for i,(_, conf) in enumerate(reads) if conf >= min_conf]
+    pseudo = unlabelled.select(sure).map(lambda row, i: {'label': reads[sure[i]][0]}, with_indices=True)
+    second = finetune(datasets.concatenate_datasets([labelled, pseudo]), valid_ds, charset, seed)
+    return dict(style=style, n_labels=n_labels, seed=seed, min_conf=min_conf, first_seq_acc=accuracy(first, valid_ds),
+                first_seconds=round(first_seconds), n_unlabelled=len(unlabelled), n_pseudo=len(sure),
+                n_pseudo_right=sum(reads[i][0] == unlabelled[i]['label'] for i in sure), seq_acc=accuracy(second, valid_ds),
+                seconds=round(time.perf_counter() - start))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--styles', nargs='+', default=['faint'], choices=FIXTURE_STYLES)
+    p.add_argument('--seeds', nargs='+', type=int, default=[0])
+    p.add_argument('--n_labels', type=int, default=200)
+    p.add_argument('--min_conf', type=float, default=0.9, help="keep the first model's readings at least this sure (best-path probability)")
+    p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    args = p.parse_args()
+    if args.threads: torch.set_num_threads(args.threads)
+    for style in args.styles:
+        for seed in args.seeds:
+            res = run(style, args.n_labels, seed, args.min_conf)
+            print(json.dumps(res), flush=True)
+            (RESULTS/f"pseudo-labels-{style}-{args.n_labels}-seed{seed}.json").write_text(json.dumps(res, indent=2) + '\n')
+
+if __name__ == '__main__': main()

@@ -15,22 +15,30 @@ from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
-def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None) -> dict:
+def style_split(style:str, seed:int) -> tuple:
+    "The 800 training and 200 held-out images of a fixture style's split `seed`, and the charset of all 1,000"
     train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
-    train_ds = train_all.select(range(n_labels))
-    charset = infer_charset(train_all['label'], valid_ds['label'])
+    return train_all, valid_ds, infer_charset(train_all['label'], valid_ds['label'])
+
+def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None) -> tuple:
+    "A `Learner` trained on `train_ds` from `start` (`scratch`, or fine-tuning a pretrained model), and its training seconds"
     recipe = RECIPES['finetune'] if start != 'scratch' else RECIPES['folder']
     set_seed(seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start)
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
-    dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, n_labels), img_size=size,
+    dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)
     learn = captcha_learner(dls, net, wd=recipe.wd, guard=False)
-    n_epochs = RECIPES['finetune'].n_epochs(n_labels)  # the same number of samples for both starts
+    n_epochs = RECIPES['finetune'].n_epochs(len(train_ds))  # the same number of samples for both starts
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs)
-    _, seq_acc, cer = learn.validate(dl=dls.test_dl(list(valid_ds), with_labels=True))
-    return dict(style=style, n_labels=n_labels, start=start, epochs=n_epochs, train_seconds=round(time.perf_counter() - t, 1),
+    return learn, time.perf_counter() - t
+
+def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None) -> dict:
+    train_all, valid_ds, charset = style_split(style, seed)
+    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug)
+    _, seq_acc, cer = learn.validate(dl=learn.dls.test_dl(list(valid_ds), with_labels=True))
+    return dict(style=style, n_labels=n_labels, start=start, epochs=RECIPES['finetune'].n_epochs(n_labels), train_seconds=round(seconds, 1),
                 seq_acc=round(seq_acc, 4), cer=round(cer, 4), **(dict(augment=aug) if aug else {}))
 
 def main():

@@ -9,33 +9,22 @@ fine-tuning is the `finetune` recipe, as `few_labels.py` runs it; the second sta
     python bench/pseudo_labels.py --styles faint --seeds 0 1 --threads 1
 """
 import argparse, json, time
-from pathlib import Path
 import datasets, torch
-from fastai.vision.all import set_seed
-from captcha_crnn.data import captcha_dls
-from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
-from captcha_crnn.recognizer import Recognizer, starting_model
-from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
-from folders import FIXTURE_STYLES, RESULTS, fixture
-
-RECIPE = RECIPES['finetune']
+from captcha_crnn.recognizer import Recognizer
+from few_labels import style_split, train
+from folders import FIXTURE_STYLES, RESULTS
 
 def finetune(train_ds, valid_ds, charset, seed:int) -> Recognizer:
-    "`base` fine-tuned on `train_ds` with the `finetune` recipe, as a `Recognizer` of the model as trained"
-    set_seed(seed)
-    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
-    dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=RECIPE.bs, img_size=size, batch_tfms=captcha_augment())
-    learn = captcha_learner(dls, net, wd=RECIPE.wd, guard=False)
-    with learn.no_bar(), learn.no_logging(): RECIPE.fit(learn, RECIPE.n_epochs(len(train_ds)))
-    return Recognizer(learn.model, charset, size, device='cpu', fuse=False, freeze=False)
+    "`base` fine-tuned on `train_ds` as `few_labels.py` does it, as a `Recognizer` of the model as trained"
+    learn, _ = train(train_ds, valid_ds, charset, 'base', seed)
+    return Recognizer(learn.model, charset, learn.dls.img_size, device='cpu', fuse=False, freeze=False)
 
 def accuracy(rec:Recognizer, ds) -> float:
     return round(sum(text == label for (text, _), label in zip(rec.predict(ds['image']), ds['label'])) / len(ds), 4)
 
 def run(style:str, n_labels:int, seed:int, min_conf:float) -> dict:
-    train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
+    train_all, valid_ds, charset = style_split(style, seed)
     labelled, unlabelled = train_all.select(range(n_labels)), train_all.select(range(n_labels, len(train_all)))
-    charset = infer_charset(train_all['label'], valid_ds['label'])  # as few_labels.py: the charset of the whole folder
     start = time.perf_counter()
     first = finetune(labelled, valid_ds, charset, seed)
     first_seconds = time.perf_counter() - start

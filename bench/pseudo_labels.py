@@ -10,6 +10,7 @@ fine-tuning is the `finetune` recipe, as `few_labels.py` runs it; the second sta
 """
 import argparse, json, time
 import datasets, torch
+from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import Recognizer
 from few_labels import style_split, train
 from folders import FIXTURE_STYLES, RESULTS
@@ -20,7 +21,7 @@ def finetune(train_ds, valid_ds, charset, seed:int) -> Recognizer:
     return Recognizer(learn.model, charset, learn.dls.img_size, device='cpu', fuse=False, freeze=False)
 
 def accuracy(rec:Recognizer, ds) -> float:
-    return round(sum(text == label for (text, _), label in zip(rec.predict(ds['image']), ds['label'])) / len(ds), 4)
+    return round(seq_accuracy([text for text,_ in rec.predict(ds['image'])], ds['label']), 4)
 
 def run(style:str, n_labels:int, seed:int, min_conf:float) -> dict:
     train_all, valid_ds, charset = style_split(style, seed)

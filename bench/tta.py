@@ -9,11 +9,12 @@ bench/results/tta.json.
     python bench/tta.py
 """
 import argparse, json
-import numpy as np, torch
+import torch
 import torch.nn.functional as F
 from confusions import fresh
 from folders import FIXTURES, RESULTS
 from captcha_crnn.core import read_images
+from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import load_recognizer
 
 SHIFTS = [(0, 0), (0, -2), (0, 2), (-2, 0), (2, 0)]  # (down, right) in pixels
@@ -40,7 +41,7 @@ def main():
         row = dict(style=style, model=str(FIXTURES/f"model-{style}"), n=args.n)
         for name, log_probs_of in (('plain', plain), ('shifts5', averaged)):
             with torch.inference_mode(): preds = read_images(images, log_probs_of, rec.charset, rec.img_size, rec.keep_aspect)
-            row[f"{name}_seq_acc"] = round(float(np.mean([p == l for (p, _), l in zip(preds, labels)])), 4)
+            row[f"{name}_seq_acc"] = round(seq_accuracy([p for p,_ in preds], labels), 4)
         print(json.dumps(row), flush=True)
         rows.append(row)
     (RESULTS/'tta.json').write_text(json.dumps(dict(shifts=SHIFTS, runs=rows), indent=2) + '\n')

@@ -9,14 +9,18 @@ decide between O and 0. It reports the recognizer's accuracy before and after, a
 glyph's true centre (the evaluation CAPTCHAs are redrawn with their glyph boxes, pixel for pixel).
 
     python bench/o0_reread.py --model bench/results/lean-bf16-90k-4ep.model
+
+`total_train_seconds` adds the CRNN's training seconds from the JSON `bench.py` wrote beside the model, when there is one.
 """
 import argparse, json, random, time
 from pathlib import Path
 import numpy as np, torch
+from safetensors.torch import load_file, save_file
 from PIL import ImageOps
 from captcha_crnn.core import best_paths
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
+from o0_glyphs import create_net
 from o0_context import SYMBOLS, check_same_as_package, draw_with_boxes, o0_label, pooled, redraw_captcha, train
 from bench import EVAL_SEED, error_profile
 
@@ -45,19 +49,37 @@ def draw_windows(n:int, seed:int, width:int, jitter:float, size:tuple) -> tuple[
     parts = pooled(_windows_chunk, n, seed, width, jitter, size)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-def emitted_positions(log_probs:np.ndarray, img_width:int) -> list[list[float]]:
-    "For each best path of `log_probs` [B, T, C], the x (in image pixels) of the middle of the steps that emit each symbol"
-    best, T = log_probs.argmax(-1), log_probs.shape[1]
+def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
+    "For each best path of `log_probs` [B, T, C], the (first, last + 1) time steps of each symbol it emits"
     out = []
-    for row in best:
-        xs, t = [], 0
-        while t < T:
+    for row in log_probs.argmax(-1):
+        spans, t = [], 0
+        while t < len(row):
             if row[t] == 0: t += 1; continue
             s = t
-            while t < T and row[t] == row[s]: t += 1
-            xs.append((s + t)/2 * img_width/T)
-        out.append(xs)
+            while t < len(row) and row[t] == row[s]: t += 1
+            spans.append((s, t))
+        out.append(spans)
     return out
+
+def reread(net, images, texts, spans, lp, charset, width:int, size:tuple) -> dict:
+    """Each O or 0 of `texts` decided again from a window centred on the steps that emit it, all windows in one batch:
+    by the window CNN alone (`replace`), and by the CNN's and the CRNN's evidence added (`combine`: the CNN's log-odds of
+    0 against O plus the CRNN's, each step's probabilities summed over the emitting steps; no weight is tuned)"""
+    T, W = lp.shape[1], images[0].width
+    where = [(i, j) for i,text in enumerate(texts) for j,c in enumerate(text) if c in SYMBOLS]
+    start = time.perf_counter()
+    wins = np.stack([window(images[i], sum(spans[i][j])/2 * W/T, width, size) for i,j in where]) if where else np.zeros((0, *size), np.float32)
+    with torch.inference_mode(): cnn = net(torch.from_numpy(wins)[:, None]).float().log_softmax(1).numpy() if where else np.zeros((0, 2))
+    seconds = time.perf_counter() - start
+    o, z = charset.encode(SYMBOLS)
+    out = {rule: [list(t) for t in texts] for rule in ('replace', 'combine')}
+    for (i, j),c in zip(where, cnn):
+        s, t = spans[i][j]
+        crnn = np.logaddexp.reduce(lp[i, s:t, z]) - np.logaddexp.reduce(lp[i, s:t, o])
+        out['replace'][i][j] = SYMBOLS[int(c[1] > c[0])]
+        out['combine'][i][j] = SYMBOLS[int(c[1] - c[0] + crnn > 0)]
+    return {rule: [''.join(t) for t in v] for rule,v in out.items()}, len(where), seconds
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -69,16 +91,25 @@ def main():
     p.add_argument('--jitter', type=float, default=6., help='Largest shift of a training window from the glyph centre, in pixels')
     p.add_argument('--size', type=int, nargs=2, default=[48, 32])
     p.add_argument('--n_eval', type=int, default=2000)
+    p.add_argument('--mixed_precision', type=int, choices=[0, 1], default=0, help='1: train the window CNN in bfloat16 autocast')
+    p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    p.add_argument('--window_net', help='Read with this saved window CNN (`<name>.window.safetensors`) instead of training one')
     p.add_argument('--name', default='o0-reread')
     args = p.parse_args()
+    if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
-    start = time.perf_counter()
-    xs, ys = draw_windows(args.n, 0, args.width, args.jitter, args.size)
-    test_x, test_y = draw_windows(args.n_test, 1, args.width, args.jitter, args.size)
-    print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
-    start = time.perf_counter()
-    net, curve = train(xs, ys, test_x, test_y, args.epochs)
-    train_seconds = time.perf_counter() - start
+    if args.window_net:
+        net, curve, train_seconds = create_net(), [None], None  # trained elsewhere: its seconds are in that run's JSON
+        net.load_state_dict(load_file(args.window_net))
+    else:
+        start = time.perf_counter()
+        xs, ys = draw_windows(args.n, 0, args.width, args.jitter, args.size)
+        test_x, test_y = draw_windows(args.n_test, 1, args.width, args.jitter, args.size)
+        print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
+        start = time.perf_counter()
+        net, curve = train(xs, ys, test_x, test_y, args.epochs, bf16=bool(args.mixed_precision))
+        train_seconds = time.perf_counter() - start
+        save_file(net.state_dict(), RESULTS/f"{args.name}.window.safetensors")  # ignored by git, like the .model folders
     net.eval()
 
     rec = load_recognizer(args.model, device='cpu', freeze=False)
@@ -87,26 +118,23 @@ def main():
     with torch.inference_mode(): lp = torch.cat([rec.model(rec.preprocess(images[i:i+64])) for i in range(0, len(images), 64)]).float().numpy()
     paths, _ = best_paths(lp)
     before = [rec.charset.decode(p) for p in paths]
-    positions = emitted_positions(lp, images[0].width)
-    after, n_reread, start = [], 0, time.perf_counter()
-    for i,(text,xs_i) in enumerate(zip(before, positions)):
-        text = list(text)
-        for j,(c,x) in enumerate(zip(text, xs_i)):
-            if c not in SYMBOLS: continue
-            win = torch.from_numpy(window(images[i], x, args.width, args.size))[None, None]
-            with torch.inference_mode(): text[j] = SYMBOLS[int(net(win).argmax(1))]
-            n_reread += 1
-        after.append(''.join(text))
-    reread_ms = (time.perf_counter() - start)/max(1, n_reread)*1000
+    spans = emitted_spans(lp)
+    positions = [[(a + b)/2 * images[0].width/lp.shape[1] for a,b in sp] for sp in spans]
+    reads, n_reread, seconds = reread(net, images, before, spans, lp, rec.charset, args.width, args.size)
+    after, reread_ms = reads['replace'], seconds/max(1, n_reread)*1000
     offsets = []  # where each O or 0 truly is, for the reads of the right length: each such CAPTCHA redrawn once with its boxes
     for i,(text,xs_i) in enumerate(zip(before, positions)):
         if len(text) != len(labels[i]) or not set(text) & set(SYMBOLS): continue
         _, _, boxes = redraw_captcha(f"{EVAL_SEED}:{i}")
         offsets += [x - sum(box)/2 for c,x,box in zip(text, xs_i, boxes) if c in SYMBOLS]
     acc = lambda preds: round(sum(p == l for p,l in zip(preds, labels))/len(labels), 4)
-    res = dict(args=vars(args), window_test_accuracy=curve[-1], accuracy_by_epoch=curve, train_seconds=round(train_seconds),
-               eval_before=acc(before), eval_after=acc(after), errors_before=error_profile(before, labels), errors_after=error_profile(after, labels),
-               n_reread=n_reread, ms_per_reread=round(reread_ms, 2),
+    crnn_json = Path(args.model).with_suffix('.json')  # what bench.py wrote beside the model it saved, if it did
+    crnn_seconds = json.loads(crnn_json.read_text()).get('train_seconds') if crnn_json.exists() else None
+    res = dict(args=vars(args), window_test_accuracy=curve[-1], accuracy_by_epoch=curve, train_seconds=train_seconds and round(train_seconds),
+               crnn_train_seconds=crnn_seconds, total_train_seconds=None if None in (crnn_seconds, train_seconds) else round(crnn_seconds + train_seconds),
+               eval_before=acc(before), eval_after=acc(after), eval_combined=acc(reads['combine']),
+               errors_before=error_profile(before, labels), errors_after=error_profile(after, labels), errors_combined=error_profile(reads['combine'], labels),
+               n_reread=n_reread, ms_per_reread_batched=round(reread_ms, 3),
                emit_offset_px=dict(mean=round(float(np.mean(offsets)), 2), sd=round(float(np.std(offsets)), 2), n=len(offsets)))
     print(json.dumps(res), flush=True)
     (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')

@@ -62,15 +62,17 @@ def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
         out.append(spans)
     return out
 
-def reread(net, images, texts, spans, lp, charset, width:int, size:tuple) -> dict:
+def reread(net, images, texts, spans, lp, charset, width:int, size:tuple, shifts=(0,)) -> dict:
     """Each O or 0 of `texts` decided again from a window centred on the steps that emit it, all windows in one batch:
     by the window CNN alone (`replace`), and by the CNN's and the CRNN's evidence added (`combine`: the CNN's log-odds of
-    0 against O plus the CRNN's, each step's probabilities summed over the emitting steps; no weight is tuned)"""
+    0 against O plus the CRNN's, each step's probabilities summed over the emitting steps; no weight is tuned). With several
+    `shifts` (pixels), the CNN reads a window at each and its log-probabilities are averaged"""
     T, W = lp.shape[1], images[0].width
     where = [(i, j) for i,text in enumerate(texts) for j,c in enumerate(text) if c in SYMBOLS]
     start = time.perf_counter()
-    wins = np.stack([window(images[i], sum(spans[i][j])/2 * W/T, width, size) for i,j in where]) if where else np.zeros((0, *size), np.float32)
+    wins = np.stack([window(images[i], sum(spans[i][j])/2 * W/T + d, width, size) for i,j in where for d in shifts]) if where else np.zeros((0, *size), np.float32)
     with torch.inference_mode(): cnn = net(torch.from_numpy(wins)[:, None]).float().log_softmax(1).numpy() if where else np.zeros((0, 2))
+    cnn = cnn.reshape(len(where), len(shifts), 2).mean(1)
     seconds = time.perf_counter() - start
     o, z = charset.encode(SYMBOLS)
     out = {rule: [list(t) for t in texts] for rule in ('replace', 'combine')}
@@ -93,6 +95,9 @@ def main():
     p.add_argument('--n_eval', type=int, default=2000)
     p.add_argument('--mixed_precision', type=int, choices=[0, 1], default=0, help='1: train the window CNN in bfloat16 autocast')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    p.add_argument('--shifts', type=float, nargs='+', default=[0.], help='Read each O or 0 from windows moved by these pixels and average (1 shift: no averaging)')
+    p.add_argument('--eval_seed', type=int, default=EVAL_SEED, help="The CAPTCHAs read: bench.py's evaluation set by default; another seed gives a set to choose settings on")
+    p.add_argument('--seed', type=int, default=0, help='Draws the training windows with seed 2*seed and the held-out ones with 2*seed + 1')
     p.add_argument('--window_net', help='Read with this saved window CNN (`<name>.window.safetensors`) instead of training one')
     p.add_argument('--name', default='o0-reread')
     args = p.parse_args()
@@ -103,8 +108,8 @@ def main():
         net.load_state_dict(load_file(args.window_net))
     else:
         start = time.perf_counter()
-        xs, ys = draw_windows(args.n, 0, args.width, args.jitter, args.size)
-        test_x, test_y = draw_windows(args.n_test, 1, args.width, args.jitter, args.size)
+        xs, ys = draw_windows(args.n, 2*args.seed, args.width, args.jitter, args.size)
+        test_x, test_y = draw_windows(args.n_test, 2*args.seed + 1, args.width, args.jitter, args.size)
         print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
         start = time.perf_counter()
         net, curve = train(xs, ys, test_x, test_y, args.epochs, bf16=bool(args.mixed_precision))
@@ -113,19 +118,19 @@ def main():
     net.eval()
 
     rec = load_recognizer(args.model, device='cpu', freeze=False)
-    eval_ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED, progress=False)
+    eval_ds = create_captcha_dataset(args.n_eval, seed=args.eval_seed, progress=False)
     images, labels = list(eval_ds['image']), list(eval_ds['label'])
     with torch.inference_mode(): lp = torch.cat([rec.model(rec.preprocess(images[i:i+64])) for i in range(0, len(images), 64)]).float().numpy()
     paths, _ = best_paths(lp)
     before = [rec.charset.decode(p) for p in paths]
     spans = emitted_spans(lp)
     positions = [[(a + b)/2 * images[0].width/lp.shape[1] for a,b in sp] for sp in spans]
-    reads, n_reread, seconds = reread(net, images, before, spans, lp, rec.charset, args.width, args.size)
+    reads, n_reread, seconds = reread(net, images, before, spans, lp, rec.charset, args.width, args.size, args.shifts)
     after, reread_ms = reads['replace'], seconds/max(1, n_reread)*1000
     offsets = []  # where each O or 0 truly is, for the reads of the right length: each such CAPTCHA redrawn once with its boxes
     for i,(text,xs_i) in enumerate(zip(before, positions)):
         if len(text) != len(labels[i]) or not set(text) & set(SYMBOLS): continue
-        _, _, boxes = redraw_captcha(f"{EVAL_SEED}:{i}")
+        _, _, boxes = redraw_captcha(f"{args.eval_seed}:{i}")
         offsets += [x - sum(box)/2 for c,x,box in zip(text, xs_i, boxes) if c in SYMBOLS]
     acc = lambda preds: round(sum(p == l for p,l in zip(preds, labels))/len(labels), 4)
     crnn_json = Path(args.model).with_suffix('.json')  # what bench.py wrote beside the model it saved, if it did

@@ -9,7 +9,12 @@ decide between O and 0. It reports the recognizer's accuracy before and after, a
 glyph's true centre (the evaluation CAPTCHAs are redrawn with their glyph boxes, pixel for pixel).
 
     python bench/o0_reread.py --model bench/results/lean-bf16-90k-4ep.model
+    # both stages within 15 minutes of 2-core training: a shorter CRNN, smaller windows, bfloat16
+    python bench/bench.py --name lean-bf16-90k-2ep --mixed_precision 1 --n_train 90000 --epochs 2
+    python bench/o0_reread.py --model bench/results/lean-bf16-90k-2ep.model --n 100000 --epochs 4 --size 40 24 --mixed_precision 1 --name o0-reread-bf16-40x24
 
+The window CNN is saved as `results/<name>.window.safetensors`; `--window_net` reads with a saved one instead of training,
+and `--eval_seed` reads another set than the evaluation CAPTCHAs, to choose settings (`--shifts`) without them.
 `total_train_seconds` adds the CRNN's training seconds from the JSON `bench.py` wrote beside the model, when there is one.
 """
 import argparse, json, random, time
@@ -17,7 +22,7 @@ from pathlib import Path
 import numpy as np, torch
 from safetensors.torch import load_file, save_file
 from PIL import ImageOps
-from captcha_crnn.core import best_paths
+from captcha_crnn.core import BLANK_IDX, best_paths
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from o0_glyphs import create_net
@@ -55,7 +60,7 @@ def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
     for row in log_probs.argmax(-1):
         spans, t = [], 0
         while t < len(row):
-            if row[t] == 0: t += 1; continue
+            if row[t] == BLANK_IDX: t += 1; continue
             s = t
             while t < len(row) and row[t] == row[s]: t += 1
             spans.append((s, t))

@@ -108,10 +108,10 @@ def draw_crops(n:int, seed:int, margins:list, size:tuple) -> tuple[dict, np.ndar
     parts = pooled(_crops_chunk, n, seed, margins, size)
     return {m: np.concatenate([p[0][m] for p in parts]) for m in margins}, np.concatenate([p[1] for p in parts])
 
-def train(xs, ys, test_x, test_y, epochs:int, bs:int=64, bf16:bool=False) -> tuple:
+def train(xs, ys, test_x, test_y, epochs:int, bs:int=64, bf16:bool=False, channels=(32, 64, 128)) -> tuple:
     "The CNN of `o0_glyphs.py` trained on `xs`, `ys` with a one-cycle schedule (in bfloat16 autocast with `bf16`), and its held-out accuracy after each epoch"
     torch.manual_seed(0)
-    net = create_net()
+    net = create_net(channels)
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-2)
     steps = len(xs)//bs
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=epochs*steps)

@@ -31,9 +31,10 @@ def draw_glyphs(n:int, seed:int, size:tuple=(48, 28)) -> tuple[np.ndarray, np.nd
                    for y in ys]).astype(np.float32)/255
     return xs, ys
 
-def create_net() -> nn.Module:
+def create_net(channels=(32, 64, 128)) -> nn.Module:
     def block(ni, nf): return nn.Sequential(nn.Conv2d(ni, nf, 3, padding=1), nn.BatchNorm2d(nf), nn.ReLU(), nn.Conv2d(nf, nf, 3, padding=1), nn.BatchNorm2d(nf), nn.ReLU(), nn.MaxPool2d(2))
-    return nn.Sequential(block(1, 32), block(32, 64), block(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 2))
+    a, b, c = channels
+    return nn.Sequential(block(1, a), block(a, b), block(b, c), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 2))
 
 def accuracy(net, xs, ys) -> float:
     net.eval()

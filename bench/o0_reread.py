@@ -103,13 +103,14 @@ def main():
     p.add_argument('--shifts', type=float, nargs='+', default=[0.], help='Read each O or 0 from windows moved by these pixels and average (1 shift: no averaging)')
     p.add_argument('--eval_seed', type=int, default=EVAL_SEED, help="The CAPTCHAs read: bench.py's evaluation set by default; another seed gives a set to choose settings on")
     p.add_argument('--seed', type=int, default=0, help='Draws the training windows with seed 2*seed and the held-out ones with 2*seed + 1')
+    p.add_argument('--channels', type=int, nargs=3, default=[32, 64, 128], help="The window CNN's channels in its three blocks")
     p.add_argument('--window_net', help='Read with this saved window CNN (`<name>.window.safetensors`) instead of training one')
     p.add_argument('--name', default='o0-reread')
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     if args.window_net:
-        net, curve, train_seconds = create_net(), [None], None  # trained elsewhere: its seconds are in that run's JSON
+        net, curve, train_seconds = create_net(args.channels), [None], None  # trained elsewhere: its seconds are in that run's JSON
         net.load_state_dict(load_file(args.window_net))
     else:
         start = time.perf_counter()
@@ -117,7 +118,7 @@ def main():
         test_x, test_y = draw_windows(args.n_test, 2*args.seed + 1, args.width, args.jitter, args.size)
         print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
         start = time.perf_counter()
-        net, curve = train(xs, ys, test_x, test_y, args.epochs, bf16=bool(args.mixed_precision))
+        net, curve = train(xs, ys, test_x, test_y, args.epochs, bf16=bool(args.mixed_precision), channels=args.channels)
         train_seconds = time.perf_counter() - start
         save_file(net.state_dict(), RESULTS/f"{args.name}.window.safetensors")  # ignored by git, like the .model folders
     net.eval()

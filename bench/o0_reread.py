@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 from PIL import ImageOps
 from captcha_crnn.core import BLANK_IDX, best_paths
 from captcha_crnn.data import create_captcha_dataset
+from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import load_recognizer
 from o0_glyphs import create_net
 from o0_context import SYMBOLS, check_same_as_package, draw_with_boxes, o0_label, pooled, redraw_captcha, train
@@ -67,11 +68,12 @@ def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
         out.append(spans)
     return out
 
-def reread(net, images, texts, spans, lp, charset, width:int, size:tuple, shifts=(0,)) -> dict:
+def reread(net, images, texts, spans, lp, charset, width:int, size:tuple, shifts=(0,)) -> tuple[dict, int, float]:
     """Each O or 0 of `texts` decided again from a window centred on the steps that emit it, all windows in one batch:
     by the window CNN alone (`replace`), and by the CNN's and the CRNN's evidence added (`combine`: the CNN's log-odds of
     0 against O plus the CRNN's, each step's probabilities summed over the emitting steps; no weight is tuned). With several
-    `shifts` (pixels), the CNN reads a window at each and its log-probabilities are averaged"""
+    `shifts` (pixels), the CNN reads a window at each and its log-probabilities are averaged. Returns the reads by rule,
+    the number of windows reread and the seconds that took"""
     T, W = lp.shape[1], images[0].width
     where = [(i, j) for i,text in enumerate(texts) for j,c in enumerate(text) if c in SYMBOLS]
     start = time.perf_counter()
@@ -138,7 +140,7 @@ def main():
         if len(text) != len(labels[i]) or not set(text) & set(SYMBOLS): continue
         _, _, boxes = redraw_captcha(f"{args.eval_seed}:{i}")
         offsets += [x - sum(box)/2 for c,x,box in zip(text, xs_i, boxes) if c in SYMBOLS]
-    acc = lambda preds: round(sum(p == l for p,l in zip(preds, labels))/len(labels), 4)
+    acc = lambda preds: round(seq_accuracy(preds, labels), 4)
     crnn_json = Path(args.model).with_suffix('.json')  # what bench.py wrote beside the model it saved, if it did
     crnn_seconds = json.loads(crnn_json.read_text()).get('train_seconds') if crnn_json.exists() else None
     res = dict(args=vars(args), window_test_accuracy=curve[-1], accuracy_by_epoch=curve, train_seconds=train_seconds and round(train_seconds),

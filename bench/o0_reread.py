@@ -68,16 +68,16 @@ def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
         out.append(spans)
     return out
 
-def reread(net, images, texts, spans, lp, charset, width:int, size:tuple, shifts=(0,)) -> tuple[dict, int, float]:
-    """Each O or 0 of `texts` decided again from a window centred on the steps that emit it, all windows in one batch:
+def reread(net, images, texts, spans, positions, lp, charset, width:int, size:tuple, shifts=(0,)) -> tuple[dict, int, float]:
+    """Each O or 0 of `texts` decided again from a window centred at its `positions` x (the middle of the `spans` of steps
+    that emit it), all windows in one batch:
     by the window CNN alone (`replace`), and by the CNN's and the CRNN's evidence added (`combine`: the CNN's log-odds of
     0 against O plus the CRNN's, each step's probabilities summed over the emitting steps; no weight is tuned). With several
     `shifts` (pixels), the CNN reads a window at each and its log-probabilities are averaged. Returns the reads by rule,
     the number of windows reread and the seconds that took"""
-    T, W = lp.shape[1], images[0].width
     where = [(i, j) for i,text in enumerate(texts) for j,c in enumerate(text) if c in SYMBOLS]
     start = time.perf_counter()
-    wins = np.stack([window(images[i], sum(spans[i][j])/2 * W/T + d, width, size) for i,j in where for d in shifts]) if where else np.zeros((0, *size), np.float32)
+    wins = np.stack([window(images[i], positions[i][j] + d, width, size) for i,j in where for d in shifts]) if where else np.zeros((0, *size), np.float32)
     with torch.inference_mode(): cnn = net(torch.from_numpy(wins)[:, None]).float().log_softmax(1).numpy() if where else np.zeros((0, 2))
     cnn = cnn.reshape(len(where), len(shifts), 2).mean(1)
     seconds = time.perf_counter() - start
@@ -133,7 +133,7 @@ def main():
     before = [rec.charset.decode(p) for p in paths]
     spans = emitted_spans(lp)
     positions = [[(a + b)/2 * images[0].width/lp.shape[1] for a,b in sp] for sp in spans]
-    reads, n_reread, seconds = reread(net, images, before, spans, lp, rec.charset, args.width, args.size, args.shifts)
+    reads, n_reread, seconds = reread(net, images, before, spans, positions, lp, rec.charset, args.width, args.size, args.shifts)
     after, reread_ms = reads['replace'], seconds/max(1, n_reread)*1000
     offsets = []  # where each O or 0 truly is, for the reads of the right length: each such CAPTCHA redrawn once with its boxes
     for i,(text,xs_i) in enumerate(zip(before, positions)):

@@ -21,6 +21,7 @@ import argparse, json, random, time
 from pathlib import Path
 import numpy as np, torch
 from safetensors.torch import load_file, save_file
+from multiprocessing import Pool
 from PIL import ImageOps
 from captcha_crnn.core import BLANK_IDX, best_paths
 from captcha_crnn.data import create_captcha_dataset
@@ -54,6 +55,36 @@ def draw_windows(n:int, seed:int, width:int, jitter:float, size:tuple) -> tuple[
     "Windows on the O or 0 of `n` CAPTCHAs, centred up to `jitter` pixels off the glyph's centre, and their labels (0 for O, 1 for 0)"
     parts = pooled(_windows_chunk, n, seed, width, jitter, size)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+def _captchas_chunk(args):
+    seed, idxs = args
+    out = []
+    for i in idxs:
+        rng = random.Random(f"o0-reread:{seed}:{i}")
+        label, _, _ = o0_label(rng)
+        out.append((draw_with_boxes(label, rng)[0], label))
+    return out
+
+def draw_windows_where_emitted(rec, n:int, seed:int, width:int, jitter:float, size:tuple, block:int=10_000) -> tuple:
+    """Windows on each O and 0 of `n` CAPTCHAs (the same CAPTCHAs `draw_windows` draws), centred where `rec`'s best path
+    emits that symbol, moved by up to `jitter` pixels, for the CAPTCHAs it reads at the right length; their labels (0 for O,
+    1 for 0), and the seconds `rec` spent reading (drawing excluded)"""
+    xs, ys, seconds = [], [], 0.
+    with Pool(2) as pool:
+        for a in range(0, n, block):
+            caps = sum(pool.map(_captchas_chunk, [(seed, range(b, min(b + 500, a + block, n))) for b in range(a, min(a + block, n), 500)]), [])
+            start = time.perf_counter()
+            imgs = [img for img,_ in caps]
+            with torch.inference_mode(): lp = torch.cat([rec.model(rec.preprocess(imgs[i:i+64])) for i in range(0, len(imgs), 64)]).float().numpy()
+            spans = emitted_spans(lp)
+            rng = np.random.default_rng([seed, a])
+            for (img, label),sp in zip(caps, spans):
+                if len(sp) != len(label): continue
+                for c,(s0, s1) in zip(label, sp):
+                    if c not in SYMBOLS: continue
+                    xs.append(window(img, (s0 + s1)/2 * img.width/lp.shape[1] + rng.uniform(-jitter, jitter), width, size)); ys.append(SYMBOLS.index(c))
+            seconds += time.perf_counter() - start
+    return np.stack(xs), np.array(ys), seconds
 
 def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
     "For each best path of `log_probs` [B, T, C], the (first, last + 1) time steps of each symbol it emits"
@@ -106,20 +137,26 @@ def main():
     p.add_argument('--eval_seed', type=int, default=EVAL_SEED, help="The CAPTCHAs read: bench.py's evaluation set by default; another seed gives a set to choose settings on")
     p.add_argument('--seed', type=int, default=0, help='Draws the training windows with seed 2*seed and the held-out ones with 2*seed + 1')
     p.add_argument('--channels', type=int, nargs=3, default=[32, 64, 128], help="The window CNN's channels in its three blocks")
+    p.add_argument('--centre', choices=['box', 'emitted'], default='box', help="Centre training windows on each glyph's true box, or where the CRNN emits it (its reading counted as training)")
     p.add_argument('--window_net', help='Read with this saved window CNN (`<name>.window.safetensors`) instead of training one')
     p.add_argument('--name', default='o0-reread')
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     if args.window_net:
-        net, curve, train_seconds = create_net(args.channels), [None], None  # trained elsewhere: its seconds are in that run's JSON
+        net, curve, train_seconds, centring_seconds = create_net(args.channels), [None], None, None  # trained elsewhere: its seconds are in that run's JSON
         net.load_state_dict(load_file(args.window_net))
     else:
-        start = time.perf_counter()
-        xs, ys = draw_windows(args.n, 2*args.seed, args.width, args.jitter, args.size)
-        test_x, test_y = draw_windows(args.n_test, 2*args.seed + 1, args.width, args.jitter, args.size)
-        print(f"drew {args.n} + {args.n_test} windows in {time.perf_counter() - start:.0f} s", flush=True)
-        start = time.perf_counter()
+        start, centring_seconds = time.perf_counter(), 0.
+        if args.centre == 'box':
+            xs, ys = draw_windows(args.n, 2*args.seed, args.width, args.jitter, args.size)
+            test_x, test_y = draw_windows(args.n_test, 2*args.seed + 1, args.width, args.jitter, args.size)
+        else:
+            rec = load_recognizer(args.model, device='cpu', freeze=False)
+            xs, ys, centring_seconds = draw_windows_where_emitted(rec, args.n, 2*args.seed, args.width, args.jitter, args.size)
+            test_x, test_y, _ = draw_windows_where_emitted(rec, args.n_test, 2*args.seed + 1, args.width, args.jitter, args.size)
+        print(f"drew {len(xs)} + {len(test_x)} windows in {time.perf_counter() - start:.0f} s", flush=True)
+        start = time.perf_counter() - centring_seconds  # the CRNN's reading of the training CAPTCHAs counts as training
         net, curve = train(xs, ys, test_x, test_y, args.epochs, bf16=bool(args.mixed_precision), channels=args.channels)
         train_seconds = time.perf_counter() - start
         save_file(net.state_dict(), RESULTS/f"{args.name}.window.safetensors")  # ignored by git, like the .model folders
@@ -144,7 +181,7 @@ def main():
     crnn_json = Path(args.model).with_suffix('.json')  # what bench.py wrote beside the model it saved, if it did
     crnn_seconds = json.loads(crnn_json.read_text()).get('train_seconds') if crnn_json.exists() else None
     res = dict(args=vars(args), window_test_accuracy=curve[-1], accuracy_by_epoch=curve, train_seconds=train_seconds and round(train_seconds),
-               crnn_train_seconds=crnn_seconds, total_train_seconds=None if None in (crnn_seconds, train_seconds) else round(crnn_seconds + train_seconds),
+               centring_seconds=centring_seconds and round(centring_seconds, 1), crnn_train_seconds=crnn_seconds, total_train_seconds=None if None in (crnn_seconds, train_seconds) else round(crnn_seconds + train_seconds),
                eval_before=acc(before), eval_after=acc(after), eval_combined=acc(reads['combine']),
                errors_before=error_profile(before, labels), errors_after=error_profile(after, labels), errors_combined=error_profile(reads['combine'], labels),
                n_reread=n_reread, ms_per_reread_batched=round(reread_ms, 3),

@@ -15,6 +15,7 @@ glyph's true centre (the evaluation CAPTCHAs are redrawn with their glyph boxes,
 
 The window CNN is saved as `results/<name>.window.safetensors`; `--window_net` reads with a saved one instead of training,
 and `--eval_seed` reads another set than the evaluation CAPTCHAs, to choose settings (`--shifts`) without them.
+`--centre emitted` centres the training windows where the CRNN itself emits each O or 0, instead of on the true glyph boxes.
 `total_train_seconds` adds the CRNN's training seconds from the JSON `bench.py` wrote beside the model, when there is one.
 """
 import argparse, json, random, time

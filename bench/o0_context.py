@@ -88,9 +88,9 @@ def check_same_as_package(n:int=5):
         if same_label != label or not np.array_equal(np.asarray(img), np.asarray(Image.open(io.BytesIO(png)))):
             raise SystemExit("draw_with_boxes no longer draws what the captcha package draws: compare _compose with its create_captcha_image")
 
-def pooled(chunk_fn, n:int, *args, workers:int=2, chunk_size:int=500) -> list:
-    "`chunk_fn((*args, idxs))` over chunks of `range(n)` in `workers` processes, in order"
-    with Pool(workers) as pool: return pool.map(chunk_fn, [(*args, range(i, min(i + chunk_size, n))) for i in range(0, n, chunk_size)])
+def pooled(chunk_fn, n:int, *args, workers:int=2, chunk_size:int=500, start:int=0) -> list:
+    "`chunk_fn((*args, idxs))` over chunks of `range(start, n)` in `workers` processes, in order"
+    with Pool(workers) as pool: return pool.map(chunk_fn, [(*args, range(i, min(i + chunk_size, n))) for i in range(start, n, chunk_size)])
 
 def _crops_chunk(args) -> tuple:
     seed, margins, size, idxs = args

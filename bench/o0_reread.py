@@ -22,7 +22,6 @@ import argparse, json, random, time
 from pathlib import Path
 import numpy as np, torch
 from safetensors.torch import load_file, save_file
-from multiprocessing import Pool
 from PIL import ImageOps
 from captcha_crnn.core import BLANK_IDX, best_paths
 from captcha_crnn.data import create_captcha_dataset
@@ -71,21 +70,27 @@ def draw_windows_where_emitted(rec, n:int, seed:int, width:int, jitter:float, si
     emits that symbol, moved by up to `jitter` pixels, for the CAPTCHAs it reads at the right length; their labels (0 for O,
     1 for 0), and the seconds `rec` spent reading (drawing excluded)"""
     xs, ys, seconds = [], [], 0.
-    with Pool(2) as pool:
-        for a in range(0, n, block):
-            caps = sum(pool.map(_captchas_chunk, [(seed, range(b, min(b + 500, a + block, n))) for b in range(a, min(a + block, n), 500)]), [])
-            start = time.perf_counter()
-            imgs = [img for img,_ in caps]
-            with torch.inference_mode(): lp = torch.cat([rec.model(rec.preprocess(imgs[i:i+64])) for i in range(0, len(imgs), 64)]).float().numpy()
-            spans = emitted_spans(lp)
-            rng = np.random.default_rng([seed, a])
-            for (img, label),sp in zip(caps, spans):
-                if len(sp) != len(label): continue
-                for c,(s0, s1) in zip(label, sp):
-                    if c not in SYMBOLS: continue
-                    xs.append(window(img, (s0 + s1)/2 * img.width/lp.shape[1] + rng.uniform(-jitter, jitter), width, size)); ys.append(SYMBOLS.index(c))
-            seconds += time.perf_counter() - start
+    for a in range(0, n, block):
+        caps = sum(pooled(_captchas_chunk, min(a + block, n), seed, start=a), [])
+        start = time.perf_counter()
+        lp = read_log_probs(rec, [img for img,_ in caps])
+        rng = np.random.default_rng([seed, a])
+        for (img, label),sp,xs_i in zip(caps, *emitted_places(lp, caps[0][0].width)):
+            if len(sp) != len(label): continue
+            for c,x in zip(label, xs_i):
+                if c not in SYMBOLS: continue
+                xs.append(window(img, x + rng.uniform(-jitter, jitter), width, size)); ys.append(SYMBOLS.index(c))
+        seconds += time.perf_counter() - start
     return np.stack(xs), np.array(ys), seconds
+
+def read_log_probs(rec, images, bs:int=64) -> np.ndarray:
+    "`rec`'s log-probabilities [B, T, C] for `images`, in batches of `bs`"
+    with torch.inference_mode(): return torch.cat([rec.model(rec.preprocess(images[i:i+bs])) for i in range(0, len(images), bs)]).float().numpy()
+
+def emitted_places(lp:np.ndarray, img_width:int) -> tuple[list, list]:
+    "The `emitted_spans` of `lp` and the x (in image pixels) of the middle of each span"
+    spans = emitted_spans(lp)
+    return spans, [[(a + b)/2 * img_width/lp.shape[1] for a,b in sp] for sp in spans]
 
 def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
     "For each best path of `log_probs` [B, T, C], the (first, last + 1) time steps of each symbol it emits"
@@ -157,20 +162,19 @@ def main():
             xs, ys, centring_seconds = draw_windows_where_emitted(rec, args.n, 2*args.seed, args.width, args.jitter, args.size)
             test_x, test_y, _ = draw_windows_where_emitted(rec, args.n_test, 2*args.seed + 1, args.width, args.jitter, args.size)
         print(f"drew {len(xs)} + {len(test_x)} windows in {time.perf_counter() - start:.0f} s", flush=True)
-        start = time.perf_counter() - centring_seconds  # the CRNN's reading of the training CAPTCHAs counts as training
+        start = time.perf_counter()
         net, curve = train(xs, ys, test_x, test_y, args.epochs, bf16=bool(args.mixed_precision), channels=args.channels)
-        train_seconds = time.perf_counter() - start
+        train_seconds = time.perf_counter() - start + centring_seconds  # the CRNN's reading of the training CAPTCHAs counts as training
         save_file(net.state_dict(), RESULTS/f"{args.name}.window.safetensors")  # ignored by git, like the .model folders
     net.eval()
 
     rec = load_recognizer(args.model, device='cpu', freeze=False)
     eval_ds = create_captcha_dataset(args.n_eval, seed=args.eval_seed, progress=False)
     images, labels = list(eval_ds['image']), list(eval_ds['label'])
-    with torch.inference_mode(): lp = torch.cat([rec.model(rec.preprocess(images[i:i+64])) for i in range(0, len(images), 64)]).float().numpy()
+    lp = read_log_probs(rec, images)
     paths, _ = best_paths(lp)
     before = [rec.charset.decode(p) for p in paths]
-    spans = emitted_spans(lp)
-    positions = [[(a + b)/2 * images[0].width/lp.shape[1] for a,b in sp] for sp in spans]
+    spans, positions = emitted_places(lp, images[0].width)
     reads, n_reread, seconds = reread(net, images, before, spans, positions, lp, rec.charset, args.width, args.size, args.shifts)
     after, reread_ms = reads['replace'], seconds/max(1, n_reread)*1000
     offsets = []  # where each O or 0 truly is, for the reads of the right length: each such CAPTCHA redrawn once with its boxes

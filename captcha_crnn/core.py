@@ -6,6 +6,8 @@
 from __future__ import annotations
 import heapq, importlib.resources, json, string
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -13,8 +15,8 @@ from PIL import Image, UnidentifiedImageError
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit', 'to_rgb',
            'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
-           'ctc_log_likelihood', 'CTCDecoder', 'folder_files', 'image_files', 'read_images', 'recognizer_path',
-           'read_config']
+           'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'Rereader', 'folder_files',
+           'image_files', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -236,6 +238,55 @@ class CTCDecoder:
         idxs,conf = self.decode_indices(log_probs)
         return [self.charset.decode(o) for o in idxs], conf
 
+# %% ../nbs/00_core.ipynb #b5f8a470
+def emitted_spans(log_probs, blank:int=BLANK_IDX) -> list[list[tuple[int, int]]]:
+    "For each best path of `[B, T, C]` `log_probs`, the steps `(first, last + 1)` of each symbol it emits, in reading order"
+    out = []
+    for row in _as_array(log_probs).argmax(-1):
+        ends = np.flatnonzero(np.r_[row[1:] != row[:-1], True]) + 1  # where each run of one class ends
+        starts = np.r_[0, ends[:-1]]
+        out.append([(int(s), int(e)) for s,e in zip(starts, ends) if row[s] != blank])
+    return out
+
+# %% ../nbs/00_core.ipynb #42350006
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601 grey, as Pillow's convert('L')
+
+def glyph_window(image:np.ndarray, centre:float, width:int, size:tuple) -> np.ndarray:
+    "The ink (1 - grey) of the `width` columns of `image` (`[3, H, W]` in [0, 1]) centred on column `centre`, resized to `size` (height, width); beyond the edges, none"
+    ink = 1 - np.tensordot(_LUMA, image, 1)
+    x0 = round(centre - width/2)
+    win = np.zeros((ink.shape[0], width), np.float32)
+    lo, hi = max(x0, 0), min(x0 + width, ink.shape[1])
+    if lo < hi: win[:, lo-x0:hi-x0] = ink[:, lo:hi]
+    return np.asarray(Image.fromarray(win, 'F').resize(tuple(size[::-1]), Image.BILINEAR), dtype=np.float32)
+
+# %% ../nbs/00_core.ipynb #d3b858b9
+@dataclass
+class Rereader:
+    "A second look at symbols a CTC reader confuses: each of `symbols` in a read is decided again by `classify` from its `glyph_window`"
+    symbols:str # The symbols to tell apart, such as 'O0'
+    width:int # Window width, in columns of the images the CRNN reads
+    size:tuple # (height, width) each window is resized to
+    classify:Callable|None=None # Windows `[N, 1, h, w]` float32 -> scores `[N, len(symbols)]`
+
+    def windows(self, batch:np.ndarray, texts:list[str], log_probs, shifts=None) -> tuple[list[tuple[int, int]], np.ndarray]:
+        "Each `(i, j)` where the `j`th symbol of `texts[i]` is one of `symbols`, and its window `[N, 1, h, w]` cut from `batch` where the best path of `log_probs` emits it, moved by `shifts` columns"
+        spans, n_steps, img_width = emitted_spans(log_probs), log_probs.shape[1], batch.shape[-1]
+        where = [(i, j) for i,(text,sp) in enumerate(zip(texts, spans)) if len(text) == len(sp) for j,c in enumerate(text) if c in self.symbols]
+        shifts = np.zeros(len(where)) if shifts is None else shifts
+        wins = [glyph_window(batch[i], sum(spans[i][j])/2*img_width/n_steps + d, self.width, self.size) for (i,j),d in zip(where, shifts)]
+        return where, (np.stack(wins)[:, None] if wins else np.zeros((0, 1, *self.size), np.float32))
+
+    def __call__(self, batch:np.ndarray, texts:list[str], log_probs, allowed:str|None=None) -> list[str]:
+        "`texts` with each of `symbols` chosen again from its window, among those of them in `allowed` (all when `None`)"
+        choices = [k for k,s in enumerate(self.symbols) if allowed is None or s in allowed]
+        where, wins = self.windows(batch, texts, log_probs)
+        if len(choices) < 2 or not where: return list(texts)
+        picks = _as_array(self.classify(wins))[:, choices].argmax(1)
+        out = [list(t) for t in texts]
+        for (i,j),k in zip(where, picks): out[i][j] = self.symbols[choices[k]]
+        return [''.join(t) for t in out]
+
 # %% ../nbs/00_core.ipynb #10df1ef6
 def folder_files(folder:Path, exclude:Path|None=None) -> list[str]:
     "Paths relative to `folder` of its files, recursively, leaving out hidden ones and `exclude`"
@@ -255,14 +306,17 @@ def image_files(paths) -> list[Path]:
 
 # %% ../nbs/00_core.ipynb #3f629782
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
-                beam_width:int=10, allowed:str|None=None) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence"
+                beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
     decoder = CTCDecoder(charset, method, beam_width, allowed=allowed)
     res = []
     for i in range(0, len(images), bs):
-        strings, conf = decoder(log_probs_of(image_batch(images[i:i+bs], img_size, keep_aspect)))
+        batch = image_batch(images[i:i+bs], img_size, keep_aspect)
+        log_probs = log_probs_of(batch)
+        strings, conf = decoder(log_probs)
+        if reread is not None: strings = reread(batch, strings, log_probs, allowed)
         res += list(zip(strings, conf.tolist()))
     return res
 

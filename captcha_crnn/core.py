@@ -269,11 +269,11 @@ class Rereader:
     size:tuple # (height, width) each window is resized to
     classify:Callable|None=None # Windows `[N, 1, h, w]` float32 -> scores `[N, len(symbols)]`
 
-    def windows(self, batch:np.ndarray, texts:list[str], log_probs, shifts=None) -> tuple[list[tuple[int, int]], np.ndarray]:
-        "Each `(i, j)` where the `j`th symbol of `texts[i]` is one of `symbols`, and its window `[N, 1, h, w]` cut from `batch` where the best path of `log_probs` emits it, moved by `shifts` columns"
+    def windows(self, batch:np.ndarray, texts:list[str], log_probs, jitter:float=0., rng=None) -> tuple[list[tuple[int, int]], np.ndarray]:
+        "Each `(i, j)` where the `j`th symbol of `texts[i]` is one of `symbols`, and its window `[N, 1, h, w]` cut from `batch` where the best path of `log_probs` emits it, moved by up to `jitter` columns (drawn by the numpy `rng`)"
         spans, n_steps, img_width = emitted_spans(log_probs), log_probs.shape[1], batch.shape[-1]
         where = [(i, j) for i,(text,sp) in enumerate(zip(texts, spans)) if len(text) == len(sp) for j,c in enumerate(text) if c in self.symbols]
-        shifts = np.zeros(len(where)) if shifts is None else shifts
+        shifts = rng.uniform(-jitter, jitter, len(where)) if jitter else np.zeros(len(where))
         wins = [glyph_window(batch[i], sum(spans[i][j])/2*img_width/n_steps + d, self.width, self.size) for (i,j),d in zip(where, shifts)]
         return where, (np.stack(wins)[:, None] if wins else np.zeros((0, 1, *self.size), np.float32))
 

@@ -13,9 +13,9 @@ import datasets
 from .core import *
 
 # %% auto #0
-__all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed', 'draw_containing',
-           'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel', 'show_batch',
-           'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
+__all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed', 'reread_seed',
+           'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel',
+           'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -106,6 +106,10 @@ def valid_seed(seed:int) -> int:
 def oversample_seed(seed:int) -> int:
     "The seed of the pool that `draw_containing` picks from, beside a training set drawn with `seed`"
     return seed + 2_000_003
+
+def reread_seed(seed:int) -> int:
+    "The seed of the pool a second reader's training CAPTCHAs are picked from (`Recipe.draw_reread`), beside a training set drawn with `seed`"
+    return seed + 3_000_003
 
 # %% ../nbs/00_data.ipynb #058d3bdd
 def draw_containing(symbols:str, n:int, seed:int, length:int|tuple=5, charset:Charset|str|None=None, **kwargs) -> datasets.Dataset:

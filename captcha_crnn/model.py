@@ -10,7 +10,7 @@ from copy import deepcopy
 from .core import BLANK_IDX
 
 # %% auto #0
-__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'fuse_batchnorm', 'freeze_for_cpu']
+__all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'WindowCNN', 'fuse_batchnorm', 'freeze_for_cpu']
 
 # %% ../nbs/01_model.ipynb #a1f0c002
 def _mean_chw(x:Tensor) -> Tensor:
@@ -143,6 +143,16 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
     "A new `CRNN` of the named `arch` (one of `CRNN_ARCHS`) for `n_symbols` symbols; `kwargs` override the arch's settings"
     if arch not in CRNN_ARCHS: raise ValueError(f"Unknown CRNN arch {arch!r}; choose one of {list(CRNN_ARCHS)}")
     return CRNN(n_symbols, **{**CRNN_ARCHS[arch], **kwargs})
+
+# %% ../nbs/01_model.ipynb #b385d414
+class WindowCNN(nn.Sequential):
+    "A CNN that tells `symbols` apart in glyph windows `[N, 1, *size]` `width` columns wide, scoring each symbol"
+    def __init__(self, symbols:str='O0', width:int=40, size:tuple=(24, 40), channels:tuple=(32, 64, 128)):
+        if len(symbols) < 2 or len(set(symbols)) != len(symbols): raise ValueError(f"symbols must be two or more different symbols, got {symbols!r}")
+        chans = (1, *channels)
+        blocks = [nn.Sequential(ConvLayer(ni, nf), ConvLayer(nf, nf), nn.MaxPool2d(2)) for ni,nf in zip(chans[:-1], chans[1:])]
+        super().__init__(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(chans[-1], len(symbols)))
+        self.config = dict(symbols=symbols, width=width, size=list(size), channels=list(channels))
 
 # %% ../nbs/01_model.ipynb #c6233bd5
 def fuse_batchnorm(model:CRNN) -> CRNN:

@@ -8,7 +8,8 @@ import dataclasses
 from dataclasses import dataclass
 from fastai.vision.all import *
 import datasets
-from .core import Charset
+from torch.utils.data import TensorDataset
+from .core import Charset, Rereader, image_batch
 from .data import *
 from .model import *
 from .loss import PaddedCTCLoss, ctc_min_steps
@@ -16,7 +17,8 @@ from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'BFloat16CPU', 'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe']
+           'BlankPlateauGuard', 'BFloat16CPU', 'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe',
+           'reread_windows', 'train_rereader']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -80,6 +82,11 @@ class BFloat16CPU(Callback):
     def _leave(self):
         if getattr(self, 'autocast', None) is not None: self.autocast.__exit__(None, None, None); self.autocast = None
 
+def _use_mixed_precision(learn:Learner, mixed_precision:bool|None=None):
+    "Train `learn` in mixed precision when `mixed_precision` says so (`None`: on a GPU only): float16 on a GPU, `BFloat16CPU` on a CPU"
+    on_gpu = learn.dls.device is not None and torch.device(learn.dls.device).type == 'cuda'
+    if ifnone(mixed_precision, on_gpu): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
+
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
     dls:DataLoaders, # From `captcha_dls`, which records the charset and image size
@@ -100,8 +107,7 @@ def captcha_learner(
     _check_label_steps(dls, model.config['seq_len'])
     learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(), CharErrorRate()]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
-    on_gpu = dls.device is not None and torch.device(dls.device).type == 'cuda'
-    if ifnone(mixed_precision, on_gpu): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
+    _use_mixed_precision(learn, mixed_precision)
     if channels_last: learn.add_cb(ChannelsLast())
     if guard: learn.add_cb(BlankPlateauGuard())
     return learn
@@ -146,6 +152,10 @@ class Recipe:
     oversample_share:float=0. # ... that share
     arch:str='small' # The `CRNN_ARCHS` model it trains from scratch
     shift:int=0 # Move each training image by up to this many pixels each way (`RandomShift`)
+    mixed_precision:bool|None=None # Train in mixed precision (`captcha_learner`); `None`: on a GPU only
+    reread:str|None=None # Symbols a second reader looks at again once the CRNN is trained (`train_rereader`), such as 'O0'
+    reread_n:int|None=None # ... CAPTCHAs drawn to hold one of them, to cut its training windows from (`draw_reread`)
+    reread_epochs:int=4 # ... its epochs
 
     def n_epochs(self, n_train:int) -> int:
         "Epochs for `n_train` training images"
@@ -165,10 +175,19 @@ def batch_tfms(self:Recipe) -> list|None:
     tfms = (captcha_augment() if self.augment else []) + ([RandomShift(self.shift)] if self.shift else [])
     return tfms or None
 
+def _all_in(symbols:str|None, charset:Charset|str|None) -> str|None:
+    "`symbols` if `charset` (default A-Z and 0-9) holds them all, else `None`"
+    return symbols if symbols and set(symbols) <= set(Charset.create(charset).symbols) else None
+
 @patch
 def oversample_for(self:Recipe, charset:Charset|str|None=None) -> str|None:
     "The recipe's `oversample` symbols if `charset` (default A-Z and 0-9) holds them all, else `None`"
-    return self.oversample if self.oversample and set(self.oversample) <= set(Charset.create(charset).symbols) else None
+    return _all_in(self.oversample, charset)
+
+@patch
+def reread_for(self:Recipe, charset:Charset|str|None=None) -> str|None:
+    "The recipe's `reread` symbols if `charset` (default A-Z and 0-9) holds them all, else `None`"
+    return _all_in(self.reread, charset)
 
 @patch
 def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, weights:dict|None=None, **kwargs) -> tuple[datasets.Dataset, datasets.Dataset]:
@@ -181,10 +200,17 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
     if n_extra: train_ds = datasets.concatenate_datasets([train_ds, draw_containing(symbols, n_extra, oversample_seed(seed), **kwargs)])
     return train_ds, create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs)
 
+@patch
+def draw_reread(self:Recipe, seed:int, n:int|None=None, **kwargs) -> datasets.Dataset|None:
+    "The CAPTCHAs this recipe's second reader trains on: `n` (default `reread_n`) holding one of its `reread` symbols, drawn with `reread_seed`; `None` when it has none for the charset"
+    symbols = self.reread_for(kwargs.get('charset'))
+    return draw_containing(symbols, ifnone(n, self.reread_n), reread_seed(seed), **kwargs) if symbols else None
+
 # %% ../nbs/03_train.ipynb #b3a0c032
 _SYNTHETIC = Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean')
 RECIPES = {
     'synthetic':       _SYNTHETIC,
+    'synthetic_reread': dataclasses.replace(_SYNTHETIC, n_train=90_000, epochs=2, mixed_precision=True, reread='O0', reread_n=70_000),  # within 15 CPU minutes
     'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000, arch='tutorial'),  # otherwise as `synthetic`
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
@@ -193,3 +219,47 @@ RECIPES = {
 
 # %% ../nbs/03_train.ipynb #14b9d085
 SYNTHETIC_RECIPES = [name for name,r in RECIPES.items() if r.n_train is not None]  # the recipes that draw their own synthetic CAPTCHAs
+
+# %% ../nbs/03_train.ipynb #c02106b0
+def reread_windows(model:CRNN, ds:datasets.Dataset, img_size:tuple, rereader:Rereader, keep_aspect:bool=False, jitter:float=0., seed:int=0, bs:int=128) -> tuple[np.ndarray, np.ndarray]:
+    "Windows `[N, 1, h, w]` on each of `rereader.symbols` in the labels of `ds`, cut where `model` emits it (moved by up to `jitter` columns), and each one's index in `symbols`"
+    net, rng = fuse_batchnorm(model), np.random.default_rng(seed)
+    device = next(net.parameters()).device
+    xs, ys = [np.zeros((0, 1, *rereader.size), np.float32)], [np.zeros(0, np.int64)]
+    for i in range(0, len(ds), bs):
+        rows = ds[i:i+bs]
+        batch = image_batch(rows['image'], img_size, keep_aspect)
+        with torch.inference_mode(): log_probs = net(torch.from_numpy(batch).to(device)).float().cpu()
+        where, wins = rereader.windows(batch, rows['label'], log_probs, jitter, rng)
+        xs.append(wins); ys.append(np.array([rereader.symbols.index(rows['label'][r][j]) for r,j in where], dtype=np.int64))
+    return np.concatenate(xs), np.concatenate(ys)
+
+# %% ../nbs/03_train.ipynb #458de49d
+def train_rereader(
+    model:CRNN, # The trained CRNN whose reads get a second look
+    train_ds:datasets.Dataset, # Labelled images to cut training windows from
+    valid_ds:datasets.Dataset, # ... and validation windows
+    img_size:tuple, # The (height, width) `model` reads
+    symbols:str='O0', # The symbols to tell apart
+    epochs:int=4, # Epochs over the training windows
+    lr:float=2e-3, # Peak learning rate
+    bs:int=64, # Batch size
+    keep_aspect:bool=False, # As the CRNN's `captcha_dls`
+    width:int=40, # Window width, in columns of the image the CRNN reads
+    size:tuple=(40, 24), # (height, width) each window is resized to
+    jitter:float=2., # Move each training window by up to this many columns
+    channels:tuple=(32, 64, 128), # The `WindowCNN`'s channels
+    mixed_precision:bool|None=None, # As `captcha_learner`
+)->Learner:
+    "A `Learner` that has trained a `WindowCNN` on windows of `symbols` cut where `model` emits them in `train_ds`"
+    rereader = Rereader(symbols, width, tuple(size))
+    xs, ys = reread_windows(model, train_ds, img_size, rereader, keep_aspect, jitter)
+    valid_xs, valid_ys = reread_windows(model, valid_ds, img_size, rereader, keep_aspect)
+    for name,n,least in (('training', len(xs), bs), ('validation', len(valid_xs), 1)):
+        if n < least: raise ValueError(f"Only {n} {name} windows of {symbols!r}: too few images hold one of them that the CRNN reads at their label's length")
+    dsets = [TensorDataset(torch.from_numpy(x), torch.from_numpy(y)) for x,y in ((xs, ys), (valid_xs, valid_ys))]
+    dls = DataLoaders.from_dsets(*dsets, bs=bs, device=next(model.parameters()).device)
+    learn = Learner(dls, WindowCNN(symbols, width, size, channels), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
+    _use_mixed_precision(learn, mixed_precision)
+    learn.fit_one_cycle(epochs, lr)
+    return learn

@@ -332,6 +332,14 @@ def recognizer_path(path:str|Path) -> Path:
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #856e16d0
+def _is_reread_spec(spec, charset:str) -> bool:
+    "Whether `spec` describes a `Rereader` for `charset`: its symbols, window width and window size"
+    if not isinstance(spec, dict): return False
+    symbols, width, size = spec.get('symbols'), spec.get('width'), spec.get('size')
+    return (isinstance(symbols, str) and 2 <= len(symbols) == len(set(symbols)) and set(symbols) <= set(charset)
+            and type(width) is int and 0 < width <= 4096
+            and isinstance(size, list) and len(size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in size))
+
 def read_config(path:str|Path) -> dict:
     "The `config.json` of the recognizer folder `path`, with its format, charset and image size checked"
     f = Path(path)/'config.json'
@@ -347,4 +355,6 @@ def read_config(path:str|Path) -> dict:
     if not (isinstance(img_size, list) and len(img_size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in img_size)):
         raise ValueError(f"{f}: 'img_size' must be [height, width] in pixels, got {img_size!r}"[:300])
     if not isinstance(config.get('keep_aspect', False), bool): raise ValueError(f"{f}: 'keep_aspect' must be true or false, got {config['keep_aspect']!r}"[:300])
+    if 'reread' in config and not _is_reread_spec(config['reread'], charset):
+        raise ValueError(f"{f}: 'reread' must hold 'symbols' (two or more of the charset), 'width' (columns) and 'size' ([height, width]), got {config['reread']!r}"[:300])
     return config

@@ -27,21 +27,30 @@ def can_hold_recognizer(path:str|Path) -> bool:
     path = Path(path)
     return path.is_dir() and (is_recognizer(path) or not any(path.iterdir()))
 
-def save_recognizer(learn:Learner, path:str|Path) -> Path:
-    "Save the model of `learn` to the folder `path` as `model.safetensors` and `config.json`, replacing a recognizer there only once both are written"
+def _weights_to_save(net:nn.Module, path:Path) -> dict:
+    "The weights of `net` on the CPU, ready for `save_file`; a `ValueError` naming `path` when one is not finite"
+    weights = {k: v.detach().cpu().contiguous() for k,v in net.state_dict().items()}
+    bad = [k for k,v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise ValueError(f"The model's weights are not finite ({bad[0]} has NaN or infinite values): not saving it to {path}")
+    return weights
+
+def save_recognizer(learn:Learner, path:str|Path, reread:WindowCNN|None=None) -> Path:
+    "Save the model of `learn` (and a second reader, `reread`) to the folder `path` as safetensors and `config.json`, replacing a recognizer there only once all are written"
     path = Path(path)
     if path.exists() and not can_hold_recognizer(path):
         raise ValueError(f"{path} exists and is not a saved recognizer: refusing to replace it")
     model, dls = learn.model, learn.dls
-    weights = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
-    bad = [k for k,v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
-    if bad: raise ValueError(f"The model's weights are not finite ({bad[0]} has NaN or infinite values): not saving it to {path}")
+    weights = _weights_to_save(model, path)
+    reread_weights = None if reread is None else _weights_to_save(reread, path)
+    if reread is not None and not set(reread.config['symbols']) <= set(dls.charset.symbols):
+        raise ValueError(f"The second reader tells {reread.config['symbols']!r} apart, but the charset is {dls.charset.symbols!r}")
     config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
-                  keep_aspect=getattr(dls, 'keep_aspect', False), model=model.config)
+                  keep_aspect=getattr(dls, 'keep_aspect', False), model=model.config, **({} if reread is None else dict(reread=reread.config)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # same file system: the renames below are atomic
     try:
         save_file(weights, tmp/'model.safetensors')
+        if reread is not None: save_file(reread_weights, tmp/'reread.safetensors')
         (tmp/'config.json').write_text(json.dumps(config, indent=2))
         old = path.with_name(f".{path.name}.old") if path.exists() else None
         if old: shutil.rmtree(old, ignore_errors=True); path.rename(old)
@@ -52,16 +61,23 @@ def save_recognizer(learn:Learner, path:str|Path) -> Path:
 
 # %% ../nbs/03a_recognizer.ipynb #3db1f504
 class Recognizer:
-    "A trained CRNN with its charset and input size, reading CAPTCHA images into strings"
-    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True, freeze:bool=True):
+    "A trained CRNN with its charset and input size, reading CAPTCHA images into strings; with `reread`, a second look at the symbols it tells apart"
+    def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True, freeze:bool=True,
+                 reread:WindowCNN|None=None):
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
         model = fuse_batchnorm(model) if fuse else deepcopy(model).eval()  # a copy either way: the caller's model stays as it was
         self.model = model.to(self.device, memory_format=torch.channels_last)
         self.charset, self.img_size = charset, tuple(img_size)
         self.keep_aspect = keep_aspect
         self.frozen = freeze_for_cpu(self.model, self.img_size) if freeze and self.device.type == 'cpu' else None  # what `predict` runs, when set
+        self.reread_net = None if reread is None else deepcopy(reread).eval().to(self.device)
+        self.rereader = None if reread is None else Rereader(reread.config['symbols'], reread.config['width'], tuple(reread.config['size']), self._classify_windows)
 
-    def __repr__(self): return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, on {self.device})"
+    def _classify_windows(self, windows:np.ndarray) -> np.ndarray: return self.reread_net(torch.from_numpy(windows).to(self.device)).float().cpu().numpy()
+
+    def __repr__(self):
+        second = f", a second look at {self.rereader.symbols}" if self.rereader else ''
+        return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images{second}, on {self.device})"
 
 # %% ../nbs/03a_recognizer.ipynb #cf742e1d
 @patch
@@ -76,7 +92,7 @@ def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:
     "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read"
     net = ifnone(self.frozen, self.model)
     def log_probs_of(x): return net(torch.from_numpy(x).to(self.device))
-    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed)
+    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader)
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
@@ -120,7 +136,22 @@ def load_recognizer(path:str|Path, device=None, fuse:bool=True, freeze:bool=True
     except Exception as e: raise ValueError(f"{path/'model.safetensors'} is not a readable safetensors file: {e}") from None  # safetensors raises its own error types
     try: model.load_state_dict(weights)
     except RuntimeError as e: raise ValueError(f"{path/'model.safetensors'} does not match the model of config.json: {str(e).splitlines()[0]}") from None
-    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse, freeze)
+    reread = _load_reread(path, config['reread']) if 'reread' in config else None
+    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse, freeze, reread)
+
+def _load_reread(path:Path, spec:dict) -> WindowCNN:
+    "The second reader of the recognizer folder `path`, built from `spec` (its config, checked by `read_config`) and `reread.safetensors`"
+    f, channels = path/'reread.safetensors', spec.get('channels')
+    if not (isinstance(channels, list) and 0 < len(channels) <= 8 and all(type(o) is int and 0 < o <= 4096 for o in channels)):
+        raise ValueError(f"{path/'config.json'}: the second reader's 'channels' must be a list of up to 8 positive ints, got {channels!r}"[:300])
+    if set(spec) - {'symbols', 'width', 'size', 'channels'}: raise ValueError(f"{path/'config.json'}: unknown second-reader setting {sorted(set(spec) - {'symbols', 'width', 'size', 'channels'})[0]!r}")
+    net = WindowCNN(**spec)
+    if not f.is_file(): raise FileNotFoundError(f"{f} not found: config.json names a second reader ('reread') and its weights are missing")
+    try: weights = load_file(f)
+    except Exception as e: raise ValueError(f"{f} is not a readable safetensors file: {e}") from None
+    try: net.load_state_dict(weights)
+    except RuntimeError as e: raise ValueError(f"{f} does not match the second reader of config.json: {str(e).splitlines()[0]}") from None
+    return net
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013
 def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:

@@ -73,7 +73,7 @@ def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 
 def train_main(
     n_train:int=None, # Synthetic CAPTCHAs to train on; default from the recipe (30,000 for `synthetic`)
     n_valid:int=None, # Synthetic CAPTCHAs to validate on, drawn with `valid_seed`; default from the recipe (2,000)
-    recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; about 15 minutes of a 2-core CPU), `long` (for a GPU) or `tutorial_budget`
+    recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; about 15 minutes of a 2-core CPU), `synthetic_reread` (a shorter CRNN run and a second reader for O and 0, within 15 minutes), `long` (for a GPU) or `tutorial_budget`
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
@@ -95,12 +95,14 @@ def train_main(
     keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
     num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
-    mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast where the CPU computes it natively); default on a GPU only
+    mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast where the CPU computes it natively); default the recipe's, else on a GPU only
+    reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner
-    from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
+    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner, train_rereader
+    from captcha_crnn.recognizer import Recognizer, can_hold_recognizer, save_recognizer, starting_model
+    from captcha_crnn.metrics import seq_accuracy
     from captcha_crnn.folders import folder_datasets, infer_charset
     from fastai.torch_core import default_device
     try:
@@ -129,6 +131,14 @@ def train_main(
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
         training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
+        mixed_precision = ifnone(mixed_precision, training.mixed_precision)
+        reread = training.reread_for(charset) if reread is None else reread or None
+        if reread is not None:
+            if len(reread) < 2 or len(set(reread)) != len(reread) or charset.unknown(reread): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")
+            reread_ds = training.draw_reread(seed, **kw) if not folder and training.reread_n else train_ds
+            n_windows = sum(c in reread for label in reread_ds['label'] for c in label)
+            if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):
+                raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
@@ -139,9 +149,17 @@ def train_main(
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     _, seq_acc, cer = learn.validate()
-    try: path = save_recognizer(learn, out)
+    held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
+    print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
+    second = None
+    if reread is not None:
+        print(f"training a second reader for {reread}: windows where the CRNN reads each of them")
+        try: second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, training.reread_epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
+        except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
+        reads = Recognizer(learn.model, charset, size, keep_aspect, reread=second).predict(valid_ds['image'])
+        print(f"sequence accuracy {seq_accuracy([t for t,_ in reads], valid_ds['label']):.4f} on {held_out} with the second reader")
+    try: path = save_recognizer(learn, out, reread=second)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
-    print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}")
     print(f"saved to {path}")
 
 # %% ../nbs/07_cli.ipynb #67a20e20

@@ -12,6 +12,7 @@ Prints the numbers and writes them to bench/results/<name>.json.
     python bench/bench.py --name small-oversample-O0 --arch small --oversample O0 --oversample_share 0.4       # more O and 0 to learn from
     python bench/bench.py --name fw-stem --arch small_fullwidth --arch_kw '{"strided_stem": true}'  # an arch with settings changed
     python bench/bench.py --name lean-bf16 --mixed_precision 1                                        # bfloat16 on a CPU
+    python bench/bench.py --name synthetic-reread --recipe synthetic_reread                           # a shorter CRNN run and a second reader for O and 0
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -21,7 +22,7 @@ from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.model import create_crnn
-from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner
+from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner, train_rereader
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
@@ -54,7 +55,7 @@ def data_kw(args) -> dict:
 
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
-    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share', 'shift') if (v := getattr(args, k)) is not None})
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share', 'shift', 'reread_n') if (v := getattr(args, k)) is not None})
     args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
     args.arch = args.arch or recipe.arch
     args.oversample_share = recipe.oversample_share if args.oversample else 0
@@ -62,14 +63,25 @@ def train(args) -> tuple[Path, dict]:
     args.epochs = recipe.n_epochs(args.n_train)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=recipe.batch_tfms(), num_workers=args.num_workers)
-    mixed = None if args.mixed_precision is None else bool(args.mixed_precision)
+    mixed = recipe.mixed_precision if args.mixed_precision is None else bool(args.mixed_precision)
+    args.reread = recipe.reread_for(args.charset) if args.reread is None else args.reread or None
+    reread_ds = recipe.draw_reread(args.seed, **data_kw(args)) if args.reread else None  # drawn before training, as drawing is not training
     learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd, mixed_precision=mixed)
     timer = TrainTimer()
     learn.add_cb(timer)
     recipe.fit(learn)
-    path = save_recognizer(learn, RESULTS/f"{args.name}.model")
-    return path, dict(params=sum(p.numel() for p in learn.model.parameters()), train_seconds=round(timer.seconds, 1),
-                      train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
+    numbers = dict(params=sum(p.numel() for p in learn.model.parameters()), crnn_train_seconds=round(timer.seconds, 1),
+                   train_img_per_s=round(args.n_train*args.epochs/timer.seconds, 1))
+    second = None
+    if args.reread:  # all of train_rereader counts as training: the CRNN reading the CAPTCHAs, the windows cut, the CNN trained
+        start = time.perf_counter()
+        rr_learn = train_rereader(learn.model, reread_ds, valid_ds, learn.dls.img_size, args.reread, recipe.reread_epochs, mixed_precision=mixed)
+        second = rr_learn.model
+        numbers.update(reread_train_seconds=round(time.perf_counter() - start, 1), reread_windows=len(rr_learn.dls.train_ds),
+                       reread_valid_accuracy=round(float(rr_learn.validate()[1]), 4))
+    numbers['train_seconds'] = round(numbers['crnn_train_seconds'] + numbers.get('reread_train_seconds', 0), 1)
+    path = save_recognizer(learn, RESULTS/f"{args.name}.model", reread=second)
+    return path, numbers
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -93,6 +105,8 @@ def main():
     p.add_argument('--oversample_share', type=float, default=None, help='That share; default from the recipe')
     p.add_argument('--weights', type=json.loads, default=None, help='How often to draw each training symbol relative to the others, as JSON: \'{"O": 2, "0": 2}\'')
     p.add_argument('--mixed_precision', type=int, choices=[0, 1], default=None, help="1: train in mixed precision (bfloat16 on a CPU), 0: in float32; default `captcha_learner`'s")
+    p.add_argument('--reread_n', type=int, default=None, help="CAPTCHAs holding one of those symbols drawn for the second reader's windows; default the recipe's")
+    p.add_argument('--reread', default=None, help="Symbols a second reader looks at again after the CRNN (train_rereader); default the recipe's, '' for none")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()
 
@@ -109,6 +123,11 @@ def main():
         res[f'{method}_seconds'] = round(time.perf_counter() - start, 2)
         res[f'{method}_seq_acc'], res[f'{method}_cer'] = [round(f(preds, labels), 4) for f in (seq_accuracy, char_error_rate)]
         if method == 'greedy': res['greedy_errors'] = error_profile(preds, labels)
+    if rec.rereader is not None:  # the same CAPTCHAs read by the CRNN alone
+        second, rec.rereader = rec.rereader, None
+        preds = [s for s,_ in rec.predict(images, bs=64)]
+        rec.rereader = second
+        res['greedy_seq_acc_crnn_alone'], res['greedy_errors_crnn_alone'] = round(seq_accuracy(preds, labels), 4), error_profile(preds, labels)
     res['infer_batch_img_per_s'] = round(len(images)/res['greedy_seconds'], 1)
     start = time.perf_counter()
     for img in images[:100]: rec.predict(img)

@@ -108,7 +108,7 @@ def oversample_seed(seed:int) -> int:
     return seed + 2_000_003
 
 def reread_seed(seed:int) -> int:
-    "The seed of the pool a second reader's training CAPTCHAs are picked from (`Recipe.draw_reread`), beside a training set drawn with `seed`"
+    "The seed of the CAPTCHAs a second reader trains on (`Recipe.draw_reread`), beside a training set drawn with `seed`"
     return seed + 3_000_003
 
 # %% ../nbs/00_data.ipynb #058d3bdd

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, warnings
 from fastai.vision.all import *
 from .data import create_captcha_dataset
-from .core import PRETRAINED, CTCDecoder
+from .core import PRETRAINED, CTCDecoder, best_paths, glyph_window
 from .reader import _onnxruntime
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
 from .model import CRNN
@@ -37,13 +37,13 @@ def _exportable(model:CRNN, img_size:tuple) -> CRNN:
 
 # %% ../nbs/08_export.ipynb #d656ef94
 def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) -> Path:
-    "Write `model.onnx` into the recognizer folder `path`, once onnxruntime reads `n_check` CAPTCHAs as torch does"
+    "Write `model.onnx` (and `reread.onnx` for a second reader) into the recognizer folder `path`, once onnxruntime reads `n_check` CAPTCHAs as torch does"
     if str(path) in PRETRAINED and not Path(path).exists(): raise ValueError(f"{path} names a pretrained recognizer inside the package: save a copy to a folder and export that")
     ort, rec, path = _onnxruntime(), load_recognizer(path, device='cpu', freeze=False), Path(path)  # exports and checks `rec.model`: no TorchScript copy needed
     h,w = rec.img_size
     imgs = create_captcha_dataset(n_check, length=(1, 6), charset=rec.charset, width=w, height=h, seed=0, progress=False)['image']
     x = rec.preprocess(imgs)
-    tmp = path/'.model.onnx.tmp'
+    tmp, reread_tmp = path/'.model.onnx.tmp', path/'.reread.onnx.tmp'
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter('ignore')  # the tracer notes that shape checks become constants: they hold for every input it will see
@@ -54,6 +54,23 @@ def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) ->
         decode = CTCDecoder(rec.charset)
         if decode(got)[0] != decode(want)[0] or not torch.allclose(got, want, atol=atol):
             raise RuntimeError(f"The ONNX export of {path} reads differently from torch (largest difference {(got-want).abs().max():.2g}): not saved")
+        if rec.reread_net is not None: _export_reread(rec, x, want, reread_tmp, atol, opset)
         os.replace(tmp, path/'model.onnx')
-    finally: tmp.unlink(missing_ok=True)
+        if rec.reread_net is not None: os.replace(reread_tmp, path/'reread.onnx')
+    finally: tmp.unlink(missing_ok=True); reread_tmp.unlink(missing_ok=True)
     return path/'model.onnx'
+
+# %% ../nbs/08_export.ipynb #00624298
+def _export_reread(rec, x:Tensor, log_probs:Tensor, out:Path, atol:float, opset:int):
+    "Write the second reader of `rec` to `out` as ONNX, once onnxruntime scores the windows of the images `x` as torch does"
+    _, wins = rec.rereader.windows(x.numpy(), [rec.charset.decode(p) for p in best_paths(log_probs)[0]], log_probs)
+    if not len(wins): wins = np.stack([glyph_window(img, c, rec.rereader.width, rec.rereader.size) for img,c in zip(x.numpy(), np.linspace(0, x.shape[-1], len(x)))])[:, None]
+    wins = torch.from_numpy(wins)
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter('ignore')
+        torch.onnx.export(rec.reread_net, (wins[:2],), str(out), input_names=['windows'], output_names=['scores'],
+                          dynamic_axes={'windows': {0: 'batch'}, 'scores': {0: 'batch'}}, opset_version=opset, dynamo=False)
+        got = torch.from_numpy(_onnxruntime().InferenceSession(str(out), providers=['CPUExecutionProvider']).run(None, {'windows': wins.numpy()})[0])
+        want = rec.reread_net(wins)
+    if not torch.equal(got.argmax(1), want.argmax(1)) or not torch.allclose(got, want, atol=atol):
+        raise RuntimeError(f"The ONNX export of the second reader of {out.parent} scores differently from torch (largest difference {(got-want).abs().max():.2g}): not saved")

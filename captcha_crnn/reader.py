@@ -18,6 +18,11 @@ def _onnxruntime():
     return onnxruntime
 
 # %% ../nbs/09_reader.ipynb #86d76e37
+def _open_session(ort, f:Path, opts):
+    "An onnxruntime session on the CPU for the file `f`, or a `ValueError` naming it"
+    try: return ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
+    except Exception as e: raise ValueError(f"{f} is not a readable ONNX model: {str(e).splitlines()[0][:200]}") from None  # onnxruntime raises its own error types
+
 class OnnxRecognizer:
     "The `model.onnx` of a recognizer folder, read with onnxruntime and the preprocessing and decoding of `Recognizer`; needs no torch"
     def __init__(self,
@@ -32,16 +37,24 @@ class OnnxRecognizer:
         ort = _onnxruntime()
         opts = ort.SessionOptions()
         if threads: opts.intra_op_num_threads = threads
-        try: self.session = ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
-        except Exception as e: raise ValueError(f"{f} is not a readable ONNX model: {str(e).splitlines()[0][:200]}") from None  # onnxruntime raises its own error types
+        self.session = _open_session(ort, f, opts)
         (inp,),(outp,) = self.session.get_inputs(), self.session.get_outputs()
         if inp.shape[1:] != [3, *self.img_size] or outp.shape[-1] != self.charset.n_classes:
             raise ValueError(f"{f} reads images of {inp.shape[1:]} into {outp.shape[-1]} classes, but config.json says [3, {self.img_size[0]}, {self.img_size[1]}] and {self.charset.n_classes}")
         self.input_name = inp.name
+        self.rereader = self._open_rereader(ort, config['reread'], opts) if 'reread' in config else None
 
     def __repr__(self): return f"OnnxRecognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, {self.path/'model.onnx'})"
 
     def predict(self, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None) -> list[tuple[str, float]]:
         "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read"
         def log_probs_of(x): return self.session.run(None, {self.input_name: x})[0]
-        return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed)
+        return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader)
+
+    def _open_rereader(self, ort, spec:dict, opts) -> Rereader:
+        "The second reader that config.json's `spec` names, scoring windows with `reread.onnx`"
+        f = self.path/'reread.onnx'
+        if not f.is_file(): raise FileNotFoundError(f"{f} not found: config.json names a second reader; export the recognizer again (captcha_crnn_export {self.path})")
+        session = _open_session(ort, f, opts)
+        name = session.get_inputs()[0].name
+        return Rereader(spec['symbols'], spec['width'], tuple(spec['size']), lambda windows: session.run(None, {name: windows})[0])

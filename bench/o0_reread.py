@@ -17,13 +17,16 @@ The window CNN is saved as `results/<name>.window.safetensors`; `--window_net` r
 and `--eval_seed` reads another set than the evaluation CAPTCHAs, to choose settings (`--shifts`) without them.
 `--centre emitted` centres the training windows where the CRNN itself emits each O or 0, instead of on the true glyph boxes.
 `total_train_seconds` adds the CRNN's training seconds from the JSON `bench.py` wrote beside the model, when there is one.
+The package's own second reader (`Rereader`, `WindowCNN`, `train_rereader`; `bench.py --recipe synthetic_reread`) came from
+this script's `--centre emitted`; its window is `glyph_window`, where this script keeps its own `window` so that its
+saved results stay reproducible.
 """
 import argparse, json, random, time
 from pathlib import Path
 import numpy as np, torch
 from safetensors.torch import load_file, save_file
 from PIL import ImageOps
-from captcha_crnn.core import BLANK_IDX, best_paths
+from captcha_crnn.core import best_paths, emitted_spans
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import load_recognizer
@@ -91,19 +94,6 @@ def emitted_places(lp:np.ndarray, img_width:int) -> tuple[list, list]:
     "The `emitted_spans` of `lp` and the x (in image pixels) of the middle of each span"
     spans = emitted_spans(lp)
     return spans, [[(a + b)/2 * img_width/lp.shape[1] for a,b in sp] for sp in spans]
-
-def emitted_spans(log_probs:np.ndarray) -> list[list[tuple]]:
-    "For each best path of `log_probs` [B, T, C], the (first, last + 1) time steps of each symbol it emits"
-    out = []
-    for row in log_probs.argmax(-1):
-        spans, t = [], 0
-        while t < len(row):
-            if row[t] == BLANK_IDX: t += 1; continue
-            s = t
-            while t < len(row) and row[t] == row[s]: t += 1
-            spans.append((s, t))
-        out.append(spans)
-    return out
 
 def reread(net, images, texts, spans, positions, lp, charset, width:int, size:tuple, shifts=(0,)) -> tuple[dict, int, float]:
     """Each O or 0 of `texts` decided again from a window centred at its `positions` x (the middle of the `spans` of steps

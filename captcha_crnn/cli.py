@@ -134,7 +134,7 @@ def train_main(
         mixed_precision = ifnone(mixed_precision, training.mixed_precision)
         reread = training.reread_for(charset) if reread is None else reread or None
         if reread is not None:
-            if len(reread) < 2 or len(set(reread)) != len(reread) or charset.unknown(reread): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")
+            if not valid_reread_symbols(reread, charset.symbols): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")
             reread_ds = training.draw_reread(seed, **kw) if not folder and training.reread_n else train_ds
             n_windows = sum(c in reread for label in reread_ds['label'] for c in label)
             if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):

@@ -15,8 +15,8 @@ from PIL import Image, UnidentifiedImageError
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit', 'to_rgb',
            'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
-           'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'Rereader', 'folder_files',
-           'image_files', 'read_images', 'recognizer_path', 'read_config']
+           'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols', 'Rereader',
+           'folder_files', 'image_files', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -261,6 +261,10 @@ def glyph_window(image:np.ndarray, centre:float, width:int, size:tuple) -> np.nd
     return np.asarray(Image.fromarray(win, 'F').resize(tuple(size[::-1]), Image.BILINEAR), dtype=np.float32)
 
 # %% ../nbs/00_core.ipynb #d3b858b9
+def valid_reread_symbols(symbols, charset:str|None=None) -> bool:
+    "Whether `symbols` can be told apart by a second reader: two or more different symbols, all of `charset` when given"
+    return isinstance(symbols, str) and 2 <= len(symbols) == len(set(symbols)) and (charset is None or set(symbols) <= set(charset))
+
 @dataclass
 class Rereader:
     "A second look at symbols a CTC reader confuses: each of `symbols` in a read is decided again by `classify` from its `glyph_window`"
@@ -268,6 +272,11 @@ class Rereader:
     width:int # Window width, in columns of the images the CRNN reads
     size:tuple # (height, width) each window is resized to
     classify:Callable|None=None # Windows `[N, 1, h, w]` float32 -> scores `[N, len(symbols)]`
+
+    @classmethod
+    def from_config(cls, spec:dict, classify:Callable) -> Rereader:
+        "The `Rereader` a saved recognizer's `reread` config describes, scoring windows with `classify`"
+        return cls(spec['symbols'], spec['width'], tuple(spec['size']), classify)
 
     def windows(self, batch:np.ndarray, texts:list[str], log_probs, jitter:float=0., rng=None) -> tuple[list[tuple[int, int]], np.ndarray]:
         "Each `(i, j)` where the `j`th symbol of `texts[i]` is one of `symbols`, and its window `[N, 1, h, w]` cut from `batch` where the best path of `log_probs` emits it, moved by up to `jitter` columns (drawn by the numpy `rng`)"
@@ -336,8 +345,7 @@ def _is_reread_spec(spec, charset:str) -> bool:
     "Whether `spec` describes a `Rereader` for `charset`: its symbols, window width and window size"
     if not isinstance(spec, dict): return False
     symbols, width, size = spec.get('symbols'), spec.get('width'), spec.get('size')
-    return (isinstance(symbols, str) and 2 <= len(symbols) == len(set(symbols)) and set(symbols) <= set(charset)
-            and type(width) is int and 0 < width <= 4096
+    return (valid_reread_symbols(symbols, charset) and type(width) is int and 0 < width <= 4096
             and isinstance(size, list) and len(size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in size))
 
 def read_config(path:str|Path) -> dict:

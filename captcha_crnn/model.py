@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 import warnings
 from copy import deepcopy
-from .core import BLANK_IDX
+from .core import BLANK_IDX, valid_reread_symbols
 
 # %% auto #0
 __all__ = ['CRNN_ARCHS', 'ImageNorm', 'CNNBackbone', 'CRNN', 'create_crnn', 'WindowCNN', 'fuse_batchnorm', 'freeze_for_cpu']
@@ -148,7 +148,7 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
 class WindowCNN(nn.Sequential):
     "A CNN that tells `symbols` apart in glyph windows `[N, 1, *size]` `width` columns wide, scoring each symbol"
     def __init__(self, symbols:str='O0', width:int=40, size:tuple=(40, 24), channels:tuple=(32, 64, 128)):
-        if len(symbols) < 2 or len(set(symbols)) != len(symbols): raise ValueError(f"symbols must be two or more different symbols, got {symbols!r}")
+        if not valid_reread_symbols(symbols): raise ValueError(f"symbols must be two or more different symbols, got {symbols!r}")
         chans = (1, *channels)
         blocks = [nn.Sequential(ConvLayer(ni, nf), ConvLayer(nf, nf), nn.MaxPool2d(2)) for ni,nf in zip(chans[:-1], chans[1:])]
         super().__init__(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(chans[-1], len(symbols)))

@@ -57,4 +57,4 @@ class OnnxRecognizer:
         if not f.is_file(): raise FileNotFoundError(f"{f} not found: config.json names a second reader; export the recognizer again (captcha_crnn_export {self.path})")
         session = _open_session(ort, f, opts)
         name = session.get_inputs()[0].name
-        return Rereader(spec['symbols'], spec['width'], tuple(spec['size']), lambda windows: session.run(None, {name: windows})[0])
+        return Rereader.from_config(spec, lambda windows: session.run(None, {name: windows})[0])

@@ -42,7 +42,7 @@ def save_recognizer(learn:Learner, path:str|Path, reread:WindowCNN|None=None) ->
     model, dls = learn.model, learn.dls
     weights = _weights_to_save(model, path)
     reread_weights = None if reread is None else _weights_to_save(reread, path)
-    if reread is not None and not set(reread.config['symbols']) <= set(dls.charset.symbols):
+    if reread is not None and not valid_reread_symbols(reread.config['symbols'], dls.charset.symbols):
         raise ValueError(f"The second reader tells {reread.config['symbols']!r} apart, but the charset is {dls.charset.symbols!r}")
     config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
                   keep_aspect=getattr(dls, 'keep_aspect', False), model=model.config, **({} if reread is None else dict(reread=reread.config)))
@@ -71,7 +71,7 @@ class Recognizer:
         self.keep_aspect = keep_aspect
         self.frozen = freeze_for_cpu(self.model, self.img_size) if freeze and self.device.type == 'cpu' else None  # what `predict` runs, when set
         self.reread_net = None if reread is None else deepcopy(reread).eval().to(self.device)
-        self.rereader = None if reread is None else Rereader(reread.config['symbols'], reread.config['width'], tuple(reread.config['size']), self._classify_windows)
+        self.rereader = None if reread is None else Rereader.from_config(reread.config, self._classify_windows)
 
     def _classify_windows(self, windows:np.ndarray) -> np.ndarray: return self.reread_net(torch.from_numpy(windows).to(self.device)).float().cpu().numpy()
 
@@ -144,7 +144,8 @@ def _load_reread(path:Path, spec:dict) -> WindowCNN:
     f, channels = path/'reread.safetensors', spec.get('channels')
     if not (isinstance(channels, list) and 0 < len(channels) <= 8 and all(type(o) is int and 0 < o <= 4096 for o in channels)):
         raise ValueError(f"{path/'config.json'}: the second reader's 'channels' must be a list of up to 8 positive ints, got {channels!r}"[:300])
-    if set(spec) - {'symbols', 'width', 'size', 'channels'}: raise ValueError(f"{path/'config.json'}: unknown second-reader setting {sorted(set(spec) - {'symbols', 'width', 'size', 'channels'})[0]!r}")
+    unknown = sorted(set(spec) - {'symbols', 'width', 'size', 'channels'})
+    if unknown: raise ValueError(f"{path/'config.json'}: unknown second-reader setting {unknown[0]!r}")
     net = WindowCNN(**spec)
     if not f.is_file(): raise FileNotFoundError(f"{f} not found: config.json names a second reader ('reread') and its weights are missing")
     try: weights = load_file(f)

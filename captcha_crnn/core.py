@@ -341,12 +341,16 @@ def recognizer_path(path:str|Path) -> Path:
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #856e16d0
+def _is_pixel_size(size) -> bool:
+    "Whether `size` is [height, width] in pixels, each at most 4096"
+    return isinstance(size, list) and len(size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in size)
+
 def _is_reread_spec(spec, charset:str) -> bool:
     "Whether `spec` describes a `Rereader` for `charset`: its symbols, window width and window size"
     if not isinstance(spec, dict): return False
     symbols, width, size = spec.get('symbols'), spec.get('width'), spec.get('size')
     return (valid_reread_symbols(symbols, charset) and type(width) is int and 0 < width <= 4096
-            and isinstance(size, list) and len(size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in size))
+            and _is_pixel_size(size))
 
 def read_config(path:str|Path) -> dict:
     "The `config.json` of the recognizer folder `path`, with its format, charset and image size checked"
@@ -360,7 +364,7 @@ def read_config(path:str|Path) -> dict:
     if not isinstance(charset, str): raise ValueError(f"{f}: 'charset' must be a string of symbols, got {charset!r}"[:300])
     try: Charset(charset)
     except ValueError as e: raise ValueError(f"{f}: {e}") from None
-    if not (isinstance(img_size, list) and len(img_size) == 2 and all(type(o) is int and 0 < o <= 4096 for o in img_size)):
+    if not _is_pixel_size(img_size):
         raise ValueError(f"{f}: 'img_size' must be [height, width] in pixels, got {img_size!r}"[:300])
     if not isinstance(config.get('keep_aspect', False), bool): raise ValueError(f"{f}: 'keep_aspect' must be true or false, got {config['keep_aspect']!r}"[:300])
     if 'reread' in config and not _is_reread_spec(config['reread'], charset):

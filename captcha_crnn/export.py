@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, warnings
 from fastai.vision.all import *
 from .data import create_captcha_dataset
-from .core import PRETRAINED, CTCDecoder, best_paths, glyph_window
+from .core import PRETRAINED, CTCDecoder, glyph_window
 from .reader import _onnxruntime
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
 from .model import CRNN
@@ -52,18 +52,19 @@ def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) ->
         got = torch.from_numpy(ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'images': x.numpy()})[0])
         with torch.inference_mode(): want = rec.model(x.contiguous(memory_format=torch.channels_last))
         decode = CTCDecoder(rec.charset)
-        if decode(got)[0] != decode(want)[0] or not torch.allclose(got, want, atol=atol):
+        texts = decode(want)[0]
+        if decode(got)[0] != texts or not torch.allclose(got, want, atol=atol):
             raise RuntimeError(f"The ONNX export of {path} reads differently from torch (largest difference {(got-want).abs().max():.2g}): not saved")
-        if rec.reread_net is not None: _export_reread(rec, x, want, reread_tmp, atol, opset)
+        if rec.reread_net is not None: _export_reread(rec, x, texts, want, reread_tmp, atol, opset)
         os.replace(tmp, path/'model.onnx')
         if rec.reread_net is not None: os.replace(reread_tmp, path/'reread.onnx')
     finally: tmp.unlink(missing_ok=True); reread_tmp.unlink(missing_ok=True)
     return path/'model.onnx'
 
 # %% ../nbs/08_export.ipynb #00624298
-def _export_reread(rec, x:Tensor, log_probs:Tensor, out:Path, atol:float, opset:int):
-    "Write the second reader of `rec` to `out` as ONNX, once onnxruntime scores the windows of the images `x` as torch does"
-    _, wins = rec.rereader.windows(x.numpy(), [rec.charset.decode(p) for p in best_paths(log_probs)[0]], log_probs)
+def _export_reread(rec, x:Tensor, texts:list[str], log_probs:Tensor, out:Path, atol:float, opset:int):
+    "Write the second reader of `rec` to `out` as ONNX, once onnxruntime scores the windows of the images `x` (read as `texts`) as torch does"
+    _, wins = rec.rereader.windows(x.numpy(), texts, log_probs)
     if not len(wins): wins = np.stack([glyph_window(img, c, rec.rereader.width, rec.rereader.size) for img,c in zip(x.numpy(), np.linspace(0, x.shape[-1], len(x)))])[:, None]
     wins = torch.from_numpy(wins)
     with warnings.catch_warnings(), torch.no_grad():

@@ -48,13 +48,21 @@ def _symbol_weights(symbols:str, weights:dict) -> list[float]:
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"The weight of {s!r} must be a positive number, got {w!r}")
     return [weights.get(s, 1) for s in symbols]
 
+def _check_place(symbols:str, place:str):
+    "Raise a `ValueError` unless `place` is a non-empty string of symbols from `symbols`"
+    if not isinstance(place, str) or not place: raise ValueError(f"place must be a non-empty string of symbols, got {place!r}")
+    if missing := sorted(set(place) - set(symbols)): raise ValueError(f"place names {''.join(missing)!r}, not in the charset {symbols!r}")
+
 # %% ../nbs/00_data.ipynb #f03c0227
-def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=160, height:int=60, weights:dict|None=None) -> tuple[bytes, str]:
-    "PNG bytes and label of one CAPTCHA drawn deterministically from `seed`, its symbols from `charset` (default A-Z and 0-9), each as often as its `weights` entry says (default 1)"
+def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=160, height:int=60, weights:dict|None=None, place:str|None=None) -> tuple[bytes, str]:
+    "PNG bytes and label of one CAPTCHA drawn deterministically from `seed`, its symbols from `charset` (default A-Z and 0-9), each as often as its `weights` entry says (default 1); one symbol of `place`, if given, at a random position"
     rng = random.Random(seed)
     symbols = Charset.create(charset).symbols
     n = _label_length(length, rng)
     label = ''.join(rng.choices(symbols, _symbol_weights(symbols, weights), k=n) if weights else (rng.choice(symbols) for _ in range(n)))
+    if place:
+        k = rng.randrange(n)
+        label = label[:k] + rng.choice(place) + label[k+1:]
     real_secrets, captcha.image.secrets = captcha.image.secrets, _SeededSecrets(rng)
     try: img = ImageCaptcha(width=width, height=height).generate_image(label)
     finally: captcha.image.secrets = real_secrets
@@ -63,8 +71,8 @@ def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=
     return buf.getvalue(), label
 
 # %% ../nbs/00_data.ipynb #bbeb546e
-def _render_chunk(idxs, seed, length, charset, width, height, weights=None):
-    return [render_captcha(f"{seed}:{i}", length, charset, width, height, weights) for i in idxs]
+def _render_chunk(idxs, seed, length, charset, width, height, weights=None, place=None):
+    return [render_captcha(f"{seed}:{i}", length, charset, width, height, weights, place) for i in idxs]
 
 def render_dataset(render_chunk, n:int, n_workers:int|None=None, progress:bool=True, chunk_size:int=250, **kwargs) -> datasets.Dataset:
     "A `datasets.Dataset` of `image` and `label` from `render_chunk(range, **kwargs)`, which returns (PNG bytes, label) pairs, run over chunks of `range(n)` in parallel"
@@ -88,14 +96,16 @@ def create_captcha_dataset(
     progress:bool=True, # Show a progress bar for sets large enough to draw in parallel
     chunk_size:int=250, # CAPTCHAs drawn per task
     weights:dict|None=None, # How often to draw a symbol relative to the others (default 1), e.g. `{'O': 2, '0': 2}`
+    place:str|None=None, # Put one of these symbols at a random position of every label, e.g. `'O0'`
 )->datasets.Dataset:
     "A `datasets.Dataset` of `n` synthetic CAPTCHAs with columns `image` (PIL) and `label` (str)"
     if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
     _check_length(length)
     symbols = Charset.create(charset).symbols
     if weights: _symbol_weights(symbols, weights)
+    if place is not None: _check_place(symbols, place)
     if seed is None: seed = random.SystemRandom().randrange(2**32)
-    return render_dataset(_render_chunk, n, n_workers, progress, chunk_size, seed=seed, length=length, charset=symbols, width=width, height=height, weights=weights)
+    return render_dataset(_render_chunk, n, n_workers, progress, chunk_size, seed=seed, length=length, charset=symbols, width=width, height=height, weights=weights, place=place)
 
 # %% ../nbs/00_data.ipynb #d05fa2f8
 def valid_seed(seed:int) -> int:

@@ -154,8 +154,7 @@ class Recipe:
     shift:int=0 # Move each training image by up to this many pixels each way (`RandomShift`)
     mixed_precision:bool|None=None # Train in mixed precision (`captcha_learner`); `None`: on a GPU only
     reread:str|None=None # Symbols a second reader looks at again once the CRNN is trained (`train_rereader`), such as 'O0'
-    reread_n:int|None=None # ... CAPTCHAs drawn to cut its training windows from (`draw_reread`)
-    reread_weight:float=5. # ... in which each of those symbols is drawn this many times as often as another
+    reread_n:int|None=None # ... CAPTCHAs drawn to cut its training windows from, one of those symbols placed in each (`draw_reread`)
     reread_epochs:int=4 # ... its epochs
 
     def n_epochs(self, n_train:int) -> int:
@@ -203,10 +202,10 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
 
 @patch
 def draw_reread(self:Recipe, seed:int, n:int|None=None, **kwargs) -> datasets.Dataset|None:
-    "The CAPTCHAs this recipe's second reader trains on: `n` (default `reread_n`) drawn with `reread_seed`, its `reread` symbols `reread_weight` times as often as the others; `None` when it has none for the charset"
+    "The CAPTCHAs this recipe's second reader trains on: `n` (default `reread_n`) drawn with `reread_seed`, one of its `reread` symbols placed in each; `None` when it has none for the charset"
     symbols = self.reread_for(kwargs.get('charset'))
     if not symbols: return None
-    return create_captcha_dataset(ifnone(n, self.reread_n), seed=reread_seed(seed), weights={s: self.reread_weight for s in symbols}, **kwargs)
+    return create_captcha_dataset(ifnone(n, self.reread_n), seed=reread_seed(seed), place=symbols, **kwargs)
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 _SYNTHETIC = Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean')

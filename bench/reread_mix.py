@@ -2,7 +2,8 @@
 
 Trains the package's `train_rereader` behind a saved CRNN on the windows of 70,000 CAPTCHAs drawn as `o0_reread.py`
 draws them (5 symbols of A-Z0-9, one of them set to O or 0 at a random place; seed 0, the pipeline's run-1 training
-CAPTCHAs), instead of `Recipe.draw_reread`'s CAPTCHAs with O and 0 weighted five times. Then it reads the 2,000
+CAPTCHAs), instead of the CAPTCHAs `Recipe.draw_reread` drew until 2026-11-27, with O and 0 weighted five times (it now
+places one O or 0 in each, as here, with its own drawing code). Then it reads the 2,000
 evaluation CAPTCHAs with the CRNN and that second reader. Compare with `bench.py`'s result for the same CRNN (the packaged
 mix) and with `o0_reread.py --centre emitted` on it (the pipeline's mix and training).
 

@@ -17,7 +17,7 @@ Prints the numbers and writes them to bench/results/<name>.json.
 import argparse, json, platform, time
 from pathlib import Path
 import torch
-from fastai.vision.all import Callback
+from fastai.vision.all import Callback, set_seed
 from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
@@ -61,6 +61,7 @@ def train(args) -> tuple[Path, dict]:
     args.oversample_share = recipe.oversample_share if args.oversample else 0
     train_ds, valid_ds = recipe.draw(args.seed, weights=args.weights, **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
+    set_seed(args.seed)  # as captcha_crnn_train --seed: the initial weights and the batch order (results before 2026-11-27 were not seeded)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=recipe.batch_tfms(), num_workers=args.num_workers)
     mixed = recipe.mixed_precision if args.mixed_precision is None else bool(args.mixed_precision)
@@ -97,7 +98,7 @@ def main():
     p.add_argument('--bs', type=int, default=None)
     p.add_argument('--augment', type=int, default=None)
     p.add_argument('--shift', type=int, default=None, help='Move each training image by up to this many pixels each way; default from the recipe')
-    p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--seed', type=int, default=1, help='Seeds the data (as captcha_crnn_train --seed) and, since 2026-11-27, the initial weights and the batch order')
     p.add_argument('--num_workers', type=int, default=0, help='DataLoader worker processes (on a GPU the data pipeline is the bottleneck)')
     p.add_argument('--length', default='5', help='Symbols per CAPTCHA, or a range such as 4-6 (training and evaluation alike)')
     p.add_argument('--charset', default=None, help='Symbols to draw from; default A-Z and 0-9')

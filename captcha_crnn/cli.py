@@ -83,7 +83,7 @@ def train_main(
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
     lr:float=None, # Peak learning rate; default from the recipe
     bs:int=None, # Batch size; default from the recipe
-    seed:int=0, # Seed of the training data (validation uses another), or with --folder of the split
+    seed:int=0, # Seed of the training data (validation uses another), or with --folder of the split; it also seeds the initial weights and the batch order, so that on a CPU a rerun trains the same model
     augment:bool_arg=None, # Augment training batches (True/False); default from the recipe
     shift:int=None, # Move each training image by up to this many pixels each way (`RandomShift`); default from the recipe (none)
     folder:str=None, # Train on your own labelled images in this folder instead of synthetic CAPTCHAs
@@ -104,7 +104,7 @@ def train_main(
     from captcha_crnn.recognizer import Recognizer, can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.metrics import seq_accuracy
     from captcha_crnn.folders import folder_datasets, infer_charset
-    from fastai.torch_core import default_device
+    from fastai.torch_core import default_device, set_seed
     try:
         if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
         for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0), ('shift', shift, 0)):
@@ -139,6 +139,7 @@ def train_main(
             n_windows = sum(c in reread for label in reread_ds['label'] for c in label)
             if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):
                 raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
+        set_seed(seed)  # python, numpy and torch: the weights that start, the batch order
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,

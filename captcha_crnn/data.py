@@ -48,10 +48,10 @@ def _symbol_weights(symbols:str, weights:dict) -> list[float]:
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"The weight of {s!r} must be a positive number, got {w!r}")
     return [weights.get(s, 1) for s in symbols]
 
-def _check_place(symbols:str, place:str):
-    "Raise a `ValueError` unless `place` is a non-empty string of symbols from `symbols`"
+def _check_place(charset:Charset, place:str):
+    "Raise a `ValueError` unless `place` is a non-empty string of symbols of `charset`"
     if not isinstance(place, str) or not place: raise ValueError(f"place must be a non-empty string of symbols, got {place!r}")
-    if missing := sorted(set(place) - set(symbols)): raise ValueError(f"place names {''.join(missing)!r}, not in the charset {symbols!r}")
+    if missing := charset.unknown(place): raise ValueError(f"place names {missing!r}, not in the charset {charset.symbols!r}")
 
 # %% ../nbs/00_data.ipynb #f03c0227
 def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=160, height:int=60, weights:dict|None=None, place:str|None=None) -> tuple[bytes, str]:
@@ -101,9 +101,10 @@ def create_captcha_dataset(
     "A `datasets.Dataset` of `n` synthetic CAPTCHAs with columns `image` (PIL) and `label` (str)"
     if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
     _check_length(length)
-    symbols = Charset.create(charset).symbols
+    chars = Charset.create(charset)
+    symbols = chars.symbols
     if weights: _symbol_weights(symbols, weights)
-    if place is not None: _check_place(symbols, place)
+    if place is not None: _check_place(chars, place)
     if seed is None: seed = random.SystemRandom().randrange(2**32)
     return render_dataset(_render_chunk, n, n_workers, progress, chunk_size, seed=seed, length=length, charset=symbols, width=width, height=height, weights=weights, place=place)
 

@@ -55,7 +55,7 @@ def data_kw(args) -> dict:
 
 def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
-    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share', 'shift', 'reread_n') if (v := getattr(args, k)) is not None})
+    recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share', 'shift', 'reread_n', 'reread_epochs') if (v := getattr(args, k)) is not None})
     args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
     args.arch = args.arch or recipe.arch
     args.oversample_share = recipe.oversample_share if args.oversample else 0
@@ -107,6 +107,7 @@ def main():
     p.add_argument('--weights', type=json.loads, default=None, help='How often to draw each training symbol relative to the others, as JSON: \'{"O": 2, "0": 2}\'')
     p.add_argument('--mixed_precision', type=int, choices=[0, 1], default=None, help="1: train in mixed precision (bfloat16 on a CPU), 0: in float32; default `captcha_learner`'s")
     p.add_argument('--reread_n', type=int, default=None, help="CAPTCHAs holding one of those symbols drawn for the second reader's windows; default the recipe's")
+    p.add_argument('--reread_epochs', type=int, default=None, help="Epochs of the second reader over its windows; default the recipe's")
     p.add_argument('--reread', default=None, help="Symbols a second reader looks at again after the CRNN (train_rereader); default the recipe's, '' for none")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()

@@ -222,15 +222,16 @@ RECIPES = {
 SYNTHETIC_RECIPES = [name for name,r in RECIPES.items() if r.n_train is not None]  # the recipes that draw their own synthetic CAPTCHAs
 
 # %% ../nbs/03_train.ipynb #c02106b0
-def reread_windows(model:CRNN, ds:datasets.Dataset, img_size:tuple, rereader:Rereader, keep_aspect:bool=False, jitter:float=0., seed:int=0, bs:int=128) -> tuple[np.ndarray, np.ndarray]:
-    "Windows `[N, 1, h, w]` on each of `rereader.symbols` in the labels of `ds`, cut where `model` emits it (moved by up to `jitter` columns), and each one's index in `symbols`"
+def reread_windows(model:CRNN, ds:datasets.Dataset, img_size:tuple, rereader:Rereader, keep_aspect:bool=False, jitter:float=0., seed:int=0, bs:int=128, mixed_precision:bool|None=None) -> tuple[np.ndarray, np.ndarray]:
+    "Windows `[N, 1, h, w]` on each of `rereader.symbols` in the labels of `ds`, cut where `model` emits it (moved by up to `jitter` columns), and each one's index in `symbols`; `mixed_precision` reads in bfloat16 (float16 on a GPU), as `captcha_learner` trains"
     net, rng = fuse_batchnorm(model), np.random.default_rng(seed)
     device = next(net.parameters()).device
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16 if device.type == 'cpu' else torch.float16, enabled=ifnone(mixed_precision, device.type == 'cuda'))
     xs, ys = [np.zeros((0, 1, *rereader.size), np.float32)], [np.zeros(0, np.int64)]
     for i in range(0, len(ds), bs):
         rows = ds[i:i+bs]
         batch = image_batch(rows['image'], img_size, keep_aspect)
-        with torch.inference_mode(): log_probs = net(torch.from_numpy(batch).to(device)).float().cpu()
+        with torch.inference_mode(), autocast: log_probs = net(torch.from_numpy(batch).to(device)).float().cpu()
         where, wins = rereader.windows(batch, rows['label'], log_probs, jitter, rng)
         xs.append(wins); ys.append(np.array([rereader.symbols.index(rows['label'][r][j]) for r,j in where], dtype=np.int64))
     return np.concatenate(xs), np.concatenate(ys)
@@ -254,13 +255,14 @@ def train_rereader(
 )->Learner:
     "A `Learner` that has trained a `WindowCNN` on windows of `symbols` cut where `model` emits them in `train_ds`"
     rereader = Rereader(symbols, width, tuple(size))
-    xs, ys = reread_windows(model, train_ds, img_size, rereader, keep_aspect, jitter)
-    valid_xs, valid_ys = reread_windows(model, valid_ds, img_size, rereader, keep_aspect)
+    xs, ys = reread_windows(model, train_ds, img_size, rereader, keep_aspect, jitter, mixed_precision=mixed_precision)
+    valid_xs, valid_ys = reread_windows(model, valid_ds, img_size, rereader, keep_aspect, mixed_precision=mixed_precision)
     for name,n,least in (('training', len(xs), bs), ('validation', len(valid_xs), 1)):
         if n < least: raise ValueError(f"Only {n} {name} windows of {symbols!r}: too few images hold one of them that the CRNN reads at their label's length")
     dsets = [TensorDataset(torch.from_numpy(x), torch.from_numpy(y)) for x,y in ((xs, ys), (valid_xs, valid_ys))]
     dls = DataLoaders.from_dsets(*dsets, bs=bs, device=next(model.parameters()).device)
     learn = Learner(dls, WindowCNN(symbols, width, size, channels), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
     _use_mixed_precision(learn, mixed_precision)
+    learn.add_cb(ChannelsLast())
     learn.fit_one_cycle(epochs, lr)
     return learn

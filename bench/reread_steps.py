@@ -1,0 +1,78 @@
+"""What the second reader's training time buys: how the `WindowCNN` learns with the windows it sees, and what it costs.
+
+Cuts windows once, as `train_rereader` does (`reread_windows`, jitter 2), from CAPTCHAs drawn with one O or 0 placed in
+each, behind a saved recognizer's CRNN; then trains a `WindowCNN` on them several ways (bfloat16, one-cycle, seed 0 each)
+and records the held-out window accuracy and the seconds of each. It also times the CRNN reading CAPTCHAs in float32 and
+in bfloat16 and counts how many windows each read cuts, and how many differ.
+
+    python bench/bench.py --name synthetic-reread-placed-seed2 --recipe synthetic_reread --seed 2   # writes the model read here (results before 2026-11-27 afternoon)
+    python bench/reread_steps.py --model bench/results/synthetic-reread-placed-seed2.model
+"""
+import argparse, json, time
+from pathlib import Path
+import numpy as np, torch
+from torch.utils.data import TensorDataset
+from fastai.vision.all import DataLoaders, Learner, CrossEntropyLossFlat, accuracy, set_seed
+from fastai.callback.channelslast import ChannelsLast
+from captcha_crnn.core import Rereader, image_batch
+from captcha_crnn.data import create_captcha_dataset
+from captcha_crnn.model import WindowCNN, fuse_batchnorm
+from captcha_crnn.recognizer import load_recognizer
+from captcha_crnn.train import BFloat16CPU, reread_windows
+
+RESULTS = Path(__file__).parent/'results'
+
+def fit(xs, ys, vx, vy, n:int, epochs:int, bs:int, lr:float, channels_last:bool) -> dict:
+    "Train a `WindowCNN` on the first `n` windows; its held-out accuracy and seconds"
+    set_seed(0)
+    dsets = [TensorDataset(torch.from_numpy(x), torch.from_numpy(y)) for x,y in ((xs[:n], ys[:n]), (vx, vy))]
+    learn = Learner(DataLoaders.from_dsets(*dsets, bs=bs, device='cpu'), WindowCNN(), loss_func=CrossEntropyLossFlat(),
+                    metrics=accuracy, cbs=[BFloat16CPU()] + ([ChannelsLast()] if channels_last else []))
+    start = time.perf_counter()
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+    return dict(windows=n, epochs=epochs, bs=bs, lr=lr, channels_last=channels_last, windows_seen=n*epochs,
+                seconds=round(time.perf_counter() - start, 1), valid_accuracy=round(float(learn.validate()[1]), 4))
+
+def read_times(rec, ds, rereader, bs:int=128) -> dict:
+    "Seconds of network time for the CRNN reading `ds` in float32 and in bfloat16, and the windows each read cuts"
+    net, out = fuse_batchnorm(rec.model), {}
+    batches = [(image_batch(ds[i:i+bs]['image'], rec.img_size), ds[i:i+bs]['label']) for i in range(0, len(ds), bs)]
+    for name, bf16 in (('float32', False), ('bfloat16', True)):
+        seconds, wins = 0., []
+        for batch, labels in batches:
+            start = time.perf_counter()
+            with torch.inference_mode(), torch.autocast('cpu', torch.bfloat16, enabled=bf16): lp = net(torch.from_numpy(batch)).float()
+            seconds += time.perf_counter() - start
+            wins.append(rereader.windows(batch, labels, lp)[1])
+        out[name] = dict(seconds=round(seconds, 2), windows=sum(map(len, wins)))
+        out[name+'_wins'] = np.concatenate(wins)
+    a, b = out.pop('float32_wins'), out.pop('bfloat16_wins')
+    out['windows_differing'] = int((np.abs(a - b).reshape(len(a), -1).max(1) > 0).sum()) if len(a) == len(b) else None
+    return out
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--model', required=True, help='A saved recognizer whose CRNN cuts the windows')
+    p.add_argument('--n_train', type=int, default=30_000, help='CAPTCHAs to cut training windows from')
+    p.add_argument('--n_valid', type=int, default=6_000, help='CAPTCHAs to cut held-out windows from')
+    p.add_argument('--n_read', type=int, default=3_072, help='CAPTCHAs read in both precisions')
+    p.add_argument('--name', default='reread-steps')
+    args = p.parse_args()
+    torch.set_num_threads(2)
+    rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))
+    train_ds = create_captcha_dataset(args.n_train, seed=11, place='O0')
+    valid_ds = create_captcha_dataset(args.n_valid, seed=12, place='O0')
+    xs, ys = reread_windows(rec.model, train_ds, rec.img_size, rereader, jitter=2.)
+    vx, vy = reread_windows(rec.model, valid_ds, rec.img_size, rereader)
+    n = len(xs)
+    runs = [fit(xs, ys, vx, vy, n, 4, 64, 2e-3, False), fit(xs, ys, vx, vy, n, 4, 64, 2e-3, True),   # channels-last or not
+            fit(xs, ys, vx, vy, n, 4, 128, 2e-3, True), fit(xs, ys, vx, vy, n, 4, 128, 4e-3, True),  # twice the batch
+            fit(xs, ys, vx, vy, n*3//4, 4, 64, 2e-3, True), fit(xs, ys, vx, vy, n, 3, 64, 2e-3, True),  # the same windows seen:
+            fit(xs, ys, vx, vy, n//2, 6, 64, 2e-3, True)]                                           # fewer ones more often
+    for r in runs: print(r, flush=True)
+    reading = read_times(rec, create_captcha_dataset(args.n_read, seed=5, place='O0'), rereader)
+    print(reading)
+    res = dict(args=vars(args), train_windows=n, valid_windows=len(vx), runs=runs, reading=reading)
+    (RESULTS/f'{args.name}.json').write_text(json.dumps(res, indent=2))
+
+if __name__ == '__main__': main()

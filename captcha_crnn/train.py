@@ -82,10 +82,14 @@ class BFloat16CPU(Callback):
     def _leave(self):
         if getattr(self, 'autocast', None) is not None: self.autocast.__exit__(None, None, None); self.autocast = None
 
+def _mixed_precision_on(device, mixed_precision:bool|None=None) -> bool:
+    "Whether work on `device` runs in mixed precision: as `mixed_precision` says, and when it is `None`, on a GPU only"
+    return bool(ifnone(mixed_precision, device is not None and torch.device(device).type == 'cuda'))
+
 def _use_mixed_precision(learn:Learner, mixed_precision:bool|None=None):
-    "Train `learn` in mixed precision when `mixed_precision` says so (`None`: on a GPU only): float16 on a GPU, `BFloat16CPU` on a CPU"
+    "Train `learn` in mixed precision when `_mixed_precision_on` says so: float16 on a GPU, `BFloat16CPU` on a CPU"
     on_gpu = learn.dls.device is not None and torch.device(learn.dls.device).type == 'cuda'
-    if ifnone(mixed_precision, on_gpu): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
+    if _mixed_precision_on(learn.dls.device, mixed_precision): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
 
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
@@ -226,7 +230,7 @@ def reread_windows(model:CRNN, ds:datasets.Dataset, img_size:tuple, rereader:Rer
     "Windows `[N, 1, h, w]` on each of `rereader.symbols` in the labels of `ds`, cut where `model` emits it (moved by up to `jitter` columns), and each one's index in `symbols`; `mixed_precision` reads in bfloat16 (float16 on a GPU), as `captcha_learner` trains"
     net, rng = fuse_batchnorm(model), np.random.default_rng(seed)
     device = next(net.parameters()).device
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16 if device.type == 'cpu' else torch.float16, enabled=ifnone(mixed_precision, device.type == 'cuda'))
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16 if device.type == 'cpu' else torch.float16, enabled=_mixed_precision_on(device, mixed_precision))
     xs, ys = [np.zeros((0, 1, *rereader.size), np.float32)], [np.zeros(0, np.int64)]
     for i in range(0, len(ds), bs):
         rows = ds[i:i+bs]

@@ -2,7 +2,9 @@
 
 Cuts windows once, as `train_rereader` does (`reread_windows`, jitter 2), from CAPTCHAs drawn with one O or 0 placed in
 each, behind a saved recognizer's CRNN; then trains a `WindowCNN` on them several ways (bfloat16, one-cycle, seed 0 each)
-and records the held-out window accuracy and the seconds of each. It also times the CRNN reading CAPTCHAs in float32 and
+and records the held-out window accuracy and the seconds of each: `train_rereader`'s settings, and beside them other
+batch sizes, channels-last or not, fewer windows for more epochs (`--groups layout`) and other peak learning rates
+(`--groups lr`). It also times the CRNN reading CAPTCHAs in float32 and
 in bfloat16 and counts how many windows each read cuts, and how many differ.
 
     python bench/bench.py --name synthetic-reread-placed-seed2 --recipe synthetic_reread --seed 2   # writes the model read here (results before 2026-11-27 afternoon)
@@ -57,6 +59,7 @@ def main():
     p.add_argument('--n_valid', type=int, default=6_000, help='CAPTCHAs to cut held-out windows from')
     p.add_argument('--n_read', type=int, default=3_072, help='CAPTCHAs read in both precisions')
     p.add_argument('--name', default='reread-steps')
+    p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr)')
     args = p.parse_args()
     torch.set_num_threads(2)
     rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))
@@ -64,12 +67,15 @@ def main():
     valid_ds = create_captcha_dataset(args.n_valid, seed=12, place='O0')
     xs, ys = reread_windows(rec.model, train_ds, rec.img_size, rereader, jitter=2.)
     vx, vy = reread_windows(rec.model, valid_ds, rec.img_size, rereader)
-    n = len(xs)
-    runs = [fit(xs, ys, vx, vy, n, 4, 64, 2e-3, False), fit(xs, ys, vx, vy, n, 4, 64, 2e-3, True),   # channels-last or not
-            fit(xs, ys, vx, vy, n, 4, 128, 2e-3, True), fit(xs, ys, vx, vy, n, 4, 128, 4e-3, True),  # twice the batch
-            fit(xs, ys, vx, vy, n*3//4, 4, 64, 2e-3, True), fit(xs, ys, vx, vy, n, 3, 64, 2e-3, True),  # the same windows seen:
-            fit(xs, ys, vx, vy, n//2, 6, 64, 2e-3, True)]                                           # fewer ones more often
-    for r in runs: print(r, flush=True)
+    n, runs = len(xs), []
+    settings = [(n, 4, 64, 2e-3, True)]  # `train_rereader`'s, at `--n_train`
+    if 'layout' in args.groups: settings += [(n, 4, 64, 2e-3, False),                          # channels-last or not
+                                             (n, 4, 128, 2e-3, True), (n, 4, 128, 4e-3, True),  # twice the batch
+                                             (n*3//4, 4, 64, 2e-3, True), (n, 3, 64, 2e-3, True), (n//2, 6, 64, 2e-3, True)]  # the same windows seen: fewer ones more often
+    if 'lr' in args.groups: settings += [(n, 4, 64, lr, True) for lr in (1e-3, 4e-3, 8e-3)]    # the peak learning rate
+    for setting in settings:
+        runs.append(fit(xs, ys, vx, vy, *setting))
+        print(runs[-1], flush=True)
     reading = read_times(rec, create_captcha_dataset(args.n_read, seed=5, place='O0'), rereader)
     print(reading)
     res = dict(args=vars(args), train_windows=n, valid_windows=len(vx), runs=runs, reading=reading)

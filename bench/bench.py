@@ -76,7 +76,8 @@ def train(args) -> tuple[Path, dict]:
     second = None
     if args.reread:  # all of train_rereader counts as training: the CRNN reading the CAPTCHAs, the windows cut, the CNN trained
         start = time.perf_counter()
-        rr_learn = train_rereader(learn.model, reread_ds, valid_ds, learn.dls.img_size, args.reread, recipe.reread_epochs, mixed_precision=mixed)
+        rr_learn = train_rereader(learn.model, reread_ds, valid_ds, learn.dls.img_size, args.reread, recipe.reread_epochs, mixed_precision=mixed,
+                                  **({} if args.reread_lr is None else dict(lr=args.reread_lr)))
         second = rr_learn.model
         numbers.update(reread_train_seconds=round(time.perf_counter() - start, 1), reread_windows=len(rr_learn.dls.train_ds),
                        reread_valid_accuracy=round(float(rr_learn.validate()[1]), 4))
@@ -108,6 +109,7 @@ def main():
     p.add_argument('--mixed_precision', type=int, choices=[0, 1], default=None, help="1: train in mixed precision (bfloat16 on a CPU), 0: in float32; default `captcha_learner`'s")
     p.add_argument('--reread_n', type=int, default=None, help="CAPTCHAs holding one of those symbols drawn for the second reader's windows; default the recipe's")
     p.add_argument('--reread_epochs', type=int, default=None, help="Epochs of the second reader over its windows; default the recipe's")
+    p.add_argument('--reread_lr', type=float, default=None, help="Peak learning rate of the second reader; default `train_rereader`'s")
     p.add_argument('--reread', default=None, help="Symbols a second reader looks at again after the CRNN (train_rereader); default the recipe's, '' for none")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     args = p.parse_args()

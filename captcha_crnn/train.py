@@ -248,7 +248,7 @@ def train_rereader(
     img_size:tuple, # The (height, width) `model` reads
     symbols:str='O0', # The symbols to tell apart
     epochs:int=4, # Epochs over the training windows
-    lr:float=2e-3, # Peak learning rate
+    lr:float=4e-3, # Peak learning rate (twice or four times 2e-3 learn more in the same steps: `bench/reread_steps.py`)
     bs:int=64, # Batch size
     keep_aspect:bool=False, # As the CRNN's `captcha_dls`
     width:int=40, # Window width, in columns of the image the CRNN reads

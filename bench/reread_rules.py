@@ -37,8 +37,9 @@ def scores(rec, images, bs:int=200):
             batch = image_batch(images[start:start+bs], rec.img_size, rec.keep_aspect)
             lp = net(torch.from_numpy(batch)).float().numpy()
             strings, _ = decode(lp)
-            where, _ = rr.windows(batch, strings, lp)
-            wins = np.stack([_log_softmax(rr.classify(rr.windows(shifted(batch, d), strings, lp)[1])) for d in SHIFTS], 1) if where else []
+            cuts = [rr.windows(shifted(batch, d), strings, lp) for d in SHIFTS]  # the same symbols each time, their windows moved
+            where = cuts[0][0]
+            wins = np.stack([_log_softmax(rr.classify(w)) for _,w in cuts], 1) if where else []
             spans = emitted_spans(lp)
             for (i,j),w in zip(where, wins):
                 s, e = spans[i][j]

@@ -2,7 +2,8 @@
 
 Cuts windows once, as `train_rereader` does (`reread_windows`, jitter 2), from CAPTCHAs drawn with one O or 0 placed in
 each, behind a saved recognizer's CRNN; then trains a `WindowCNN` on them several ways (bfloat16, one-cycle, seed 0 each)
-and records the held-out window accuracy and the seconds of each: `train_rereader`'s settings, and beside them other
+and records the held-out window accuracy and the seconds of each: `train_rereader`'s settings before its peak rate became
+4e-3, and beside them other
 batch sizes, channels-last or not, fewer windows for more epochs (`--groups layout`) and other peak learning rates
 (`--groups lr`). It also times the CRNN reading CAPTCHAs in float32 and
 in bfloat16 and counts how many windows each read cuts, and how many differ.
@@ -68,7 +69,7 @@ def main():
     xs, ys = reread_windows(rec.model, train_ds, rec.img_size, rereader, jitter=2.)
     vx, vy = reread_windows(rec.model, valid_ds, rec.img_size, rereader)
     n, runs = len(xs), []
-    settings = [(n, 4, 64, 2e-3, True)]  # `train_rereader`'s, at `--n_train`
+    settings = [(n, 4, 64, 2e-3, True)]  # the reference: `train_rereader`'s settings when this was first run (its peak rate is 4e-3 since), at `--n_train`
     if 'layout' in args.groups: settings += [(n, 4, 64, 2e-3, False),                          # channels-last or not
                                              (n, 4, 128, 2e-3, True), (n, 4, 128, 4e-3, True),  # twice the batch
                                              (n*3//4, 4, 64, 2e-3, True), (n, 3, 64, 2e-3, True), (n//2, 6, 64, 2e-3, True)]  # the same windows seen: fewer ones more often

@@ -82,13 +82,15 @@ class BFloat16CPU(Callback):
     def _leave(self):
         if getattr(self, 'autocast', None) is not None: self.autocast.__exit__(None, None, None); self.autocast = None
 
+def _on_gpu(device) -> bool: return device is not None and torch.device(device).type == 'cuda'
+
 def _mixed_precision_on(device, mixed_precision:bool|None=None) -> bool:
     "Whether work on `device` runs in mixed precision: as `mixed_precision` says, and when it is `None`, on a GPU only"
-    return bool(ifnone(mixed_precision, device is not None and torch.device(device).type == 'cuda'))
+    return bool(ifnone(mixed_precision, _on_gpu(device)))
 
 def _use_mixed_precision(learn:Learner, mixed_precision:bool|None=None):
     "Train `learn` in mixed precision when `_mixed_precision_on` says so: float16 on a GPU, `BFloat16CPU` on a CPU"
-    on_gpu = learn.dls.device is not None and torch.device(learn.dls.device).type == 'cuda'
+    on_gpu = _on_gpu(learn.dls.device)
     if _mixed_precision_on(learn.dls.device, mixed_precision): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
 
 # %% ../nbs/03_train.ipynb #e4aa02a3

@@ -6,6 +6,7 @@ training, many minutes). Use this after changing a page, so the docs show what t
     python tools/run_notebooks.py                      # every notebook
     python tools/run_notebooks.py nbs/02a_metrics.ipynb
     python tools/run_notebooks.py --slow nbs/05_folders.ipynb   # also rerun the slow cells (real training)
+    python tools/run_notebooks.py --slow=rr_ nbs/03_train.ipynb  # ... only the slow cells whose source holds `rr_`
     nbdev_clean
 """
 import os, re, sys
@@ -16,9 +17,11 @@ from fastcore.xtras import working_directory
 
 SKIP, SLOW = re.compile(r'^#\|\s*cuda\b|^#\|\s*eval:\s*false', re.M), re.compile(r'^#\|\s*slow\b', re.M)
 
-def skip(cell, slow:bool=False) -> bool:
-    "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` (unless `slow`) or `cuda` cells (their saved outputs are kept)"
-    return cell.cell_type != 'code' or 'nbdev_export(' in cell.source or bool(SKIP.search(cell.source) or (not slow and SLOW.search(cell.source)))
+def skip(cell, slow:bool|str=False) -> bool:
+    "Cells nbdev_test skips: markdown, the export call, `eval: false`, and `slow` or `cuda` cells (their saved outputs are kept); `slow` reruns the slow cells, or if a string those whose source holds it"
+    if cell.cell_type != 'code' or 'nbdev_export(' in cell.source or SKIP.search(cell.source): return True
+    if not SLOW.search(cell.source): return False
+    return not slow or (isinstance(slow, str) and slow not in cell.source)
 
 BAR = re.compile(r'^\s*(Epoch \d+/\d+ :)?\s*(\|[█-]*\| [\d.]+% \[[^\]]*\])?\s*$')  # a fastprogress bar, a cleared one, or nothing
 
@@ -38,7 +41,7 @@ def clean_streams(nb):
             if o.get('output_type') == 'stream': o['text'] = terminal_text(''.join(o['text'])).splitlines(keepends=True)
         cell.outputs = [o for o in cell.outputs if o.get('output_type') != 'stream' or o['text']]
 
-def run(path:Path, slow:bool=False):
+def run(path:Path, slow:bool|str=False):
     nb = read_nb(path)
     with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=lambda c: skip(c, slow))
     clean_streams(nb)
@@ -47,6 +50,7 @@ def run(path:Path, slow:bool=False):
 
 if __name__ == '__main__':
     os.environ['IN_TEST'] = '1'
-    slow = '--slow' in sys.argv[1:]
-    paths = [Path(p) for p in sys.argv[1:] if p != '--slow'] or sorted(Path(__file__).parent.parent.glob('nbs/*.ipynb'))
+    flags = [a for a in sys.argv[1:] if a.startswith('--slow')]
+    slow = bool(flags) and (flags[-1].partition('=')[2] or True)
+    paths = [Path(p) for p in sys.argv[1:] if not p.startswith('--slow')] or sorted(Path(__file__).parent.parent.glob('nbs/*.ipynb'))
     for p in paths: run(p, slow)

@@ -32,9 +32,8 @@ def warm_start(net, path:str, charset:Charset, xb:torch.Tensor) -> dict|None:
     net.load_state_dict({k:v for k,v in theirs.items() if k in own and own[k].shape == v.shape}, strict=False)
     if net.shortcut is not None and not any(k.startswith('shortcut.') for k in theirs):
         with torch.no_grad(): net.shortcut.weight.zero_()
-    names = {n for n,m in net.named_modules() if isinstance(m, ConvLayer) and f'{n}.0.weight' not in theirs}
     for name,layer in net.named_modules():
-        if name in names: identity_layer(net, layer, xb)
+        if isinstance(layer, ConvLayer) and f'{name}.0.weight' not in theirs: identity_layer(net, layer, xb)
     return json.loads((recognizer_path(path)/'config.json').read_text()).get('provenance')
 
 @torch.no_grad()

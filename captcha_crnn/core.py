@@ -333,7 +333,7 @@ def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspe
 RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'
 
 # %% ../nbs/00_core.ipynb #b3a0c011
-PRETRAINED = {'base': 'small_fullwidth CRNN pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
+PRETRAINED = {'base': 'small_fullwidth CRNN with two convolutions a block, pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
 
 def recognizer_path(path:str|Path) -> Path:
     "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED`"

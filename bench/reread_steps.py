@@ -5,11 +5,12 @@ each, behind a saved recognizer's CRNN; then trains a `WindowCNN` on them severa
 and records the held-out window accuracy and the seconds of each: `train_rereader`'s settings before its peak rate became
 4e-3, and beside them other
 batch sizes, channels-last or not, fewer windows for more epochs (`--groups layout`) and other peak learning rates
-(`--groups lr`). It also times the CRNN reading CAPTCHAs in float32 and
+(`--groups lr`), and other window widths at the same resized size and cost (`--groups window`). It also times the CRNN reading CAPTCHAs in float32 and
 in bfloat16 and counts how many windows each read cuts, and how many differ.
 
     python bench/bench.py --name synthetic-reread-placed-seed2 --recipe synthetic_reread --seed 2   # writes the model read here (results before 2026-11-27 afternoon)
     python bench/reread_steps.py --model bench/results/synthetic-reread-placed-seed2.model
+    python bench/reread_steps.py --model bench/results/synthetic-reread-80k-70kx5-lr4e-3-seed2.model --groups window --name reread-window
 """
 import argparse, json, time
 from pathlib import Path
@@ -25,15 +26,15 @@ from captcha_crnn.train import BFloat16CPU, reread_windows
 
 RESULTS = Path(__file__).parent/'results'
 
-def fit(xs, ys, vx, vy, n:int, epochs:int, bs:int, lr:float, channels_last:bool) -> dict:
-    "Train a `WindowCNN` on the first `n` windows; its held-out accuracy and seconds"
+def fit(xs, ys, vx, vy, n:int, epochs:int, bs:int, lr:float, channels_last:bool, width:int=40) -> dict:
+    "Train a `WindowCNN` on the first `n` windows (cut `width` columns wide); its held-out accuracy and seconds"
     set_seed(0)
     dsets = [TensorDataset(torch.from_numpy(x), torch.from_numpy(y)) for x,y in ((xs[:n], ys[:n]), (vx, vy))]
     learn = Learner(DataLoaders.from_dsets(*dsets, bs=bs, device='cpu'), WindowCNN(), loss_func=CrossEntropyLossFlat(),
                     metrics=accuracy, cbs=[BFloat16CPU()] + ([ChannelsLast()] if channels_last else []))
     start = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
-    return dict(windows=n, epochs=epochs, bs=bs, lr=lr, channels_last=channels_last, windows_seen=n*epochs,
+    return dict(windows=n, epochs=epochs, bs=bs, lr=lr, channels_last=channels_last, width=width, windows_seen=n*epochs,
                 seconds=round(time.perf_counter() - start, 1), valid_accuracy=round(float(learn.validate()[1]), 4))
 
 def read_times(rec, ds, rereader, bs:int=128) -> dict:
@@ -60,7 +61,8 @@ def main():
     p.add_argument('--n_valid', type=int, default=6_000, help='CAPTCHAs to cut held-out windows from')
     p.add_argument('--n_read', type=int, default=3_072, help='CAPTCHAs read in both precisions')
     p.add_argument('--name', default='reread-steps')
-    p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr)')
+    p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr', 'window'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr), window width at 4e-3 (window)')
+    p.add_argument('--widths', type=int, nargs='+', default=[40, 36, 32, 28], help='Window widths for --groups window, each resized to 40x24 as the recipe\'s 40 columns are')
     args = p.parse_args()
     torch.set_num_threads(2)
     rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))
@@ -69,7 +71,7 @@ def main():
     xs, ys = reread_windows(rec.model, train_ds, rec.img_size, rereader, jitter=2.)
     vx, vy = reread_windows(rec.model, valid_ds, rec.img_size, rereader)
     n, runs = len(xs), []
-    settings = [(n, 4, 64, 2e-3, True)]  # the reference: `train_rereader`'s settings when this was first run (its peak rate is 4e-3 since), at `--n_train`
+    settings = [(n, 4, 64, 2e-3, True)] if {'layout', 'lr'} & set(args.groups) else []  # the reference: `train_rereader`'s settings when this was first run (its peak rate is 4e-3 since), at `--n_train`
     if 'layout' in args.groups: settings += [(n, 4, 64, 2e-3, False),                          # channels-last or not
                                              (n, 4, 128, 2e-3, True), (n, 4, 128, 4e-3, True),  # twice the batch
                                              (n*3//4, 4, 64, 2e-3, True), (n, 3, 64, 2e-3, True), (n//2, 6, 64, 2e-3, True)]  # the same windows seen: fewer ones more often
@@ -77,6 +79,13 @@ def main():
     for setting in settings:
         runs.append(fit(xs, ys, vx, vy, *setting))
         print(runs[-1], flush=True)
+    if 'window' in args.groups:  # the same CAPTCHAs, windows cut anew at each width; the number of windows is the same up to the jitter's draw
+        for width in args.widths:
+            cut = Rereader('O0', width, (40, 24))
+            wx, wy = (xs, ys) if width == rereader.width else reread_windows(rec.model, train_ds, rec.img_size, cut, jitter=2.)
+            wvx, wvy = (vx, vy) if width == rereader.width else reread_windows(rec.model, valid_ds, rec.img_size, cut)
+            runs.append(fit(wx, wy, wvx, wvy, len(wx), 4, 64, 4e-3, True, width))
+            print(runs[-1], flush=True)
     reading = read_times(rec, create_captcha_dataset(args.n_read, seed=5, place='O0'), rereader)
     print(reading)
     res = dict(args=vars(args), train_windows=n, valid_windows=len(vx), runs=runs, reading=reading)

@@ -147,7 +147,7 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
 # %% ../nbs/01_model.ipynb #b385d414
 class WindowCNN(nn.Sequential):
     "A CNN that tells `symbols` apart in glyph windows `[N, 1, *size]` `width` columns wide, scoring each symbol"
-    def __init__(self, symbols:str='O0', width:int=40, size:tuple=(40, 24), channels:tuple=(32, 64, 128)):
+    def __init__(self, symbols:str='O0', width:int=24, size:tuple=(40, 24), channels:tuple=(32, 64, 128)):
         if not valid_reread_symbols(symbols): raise ValueError(f"symbols must be two or more different symbols, got {symbols!r}")
         chans = (1, *channels)
         blocks = [nn.Sequential(ConvLayer(ni, nf), ConvLayer(nf, nf), nn.MaxPool2d(2)) for ni,nf in zip(chans[:-1], chans[1:])]

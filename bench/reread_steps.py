@@ -62,7 +62,7 @@ def main():
     p.add_argument('--n_read', type=int, default=3_072, help='CAPTCHAs read in both precisions')
     p.add_argument('--name', default='reread-steps')
     p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr', 'window'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr), window width at 4e-3 (window)')
-    p.add_argument('--widths', type=int, nargs='+', default=[40, 36, 32, 28], help='Window widths for --groups window, each resized to 40x24 as the recipe\'s 40 columns are')
+    p.add_argument('--widths', type=int, nargs='+', default=[40, 36, 32, 28], help='Window widths for --groups window, each resized to 40x24, the size `train_rereader` resizes to')
     args = p.parse_args()
     torch.set_num_threads(2)
     rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))

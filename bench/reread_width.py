@@ -3,8 +3,8 @@
 `bench.py --recipe synthetic_reread --seed S` trains the same CRNN every time it runs on this CPU (it seeds the data, the
 weights and the batch order), so a question about the second reader alone need not train that CRNN again. This script
 loads the recognizer such a run saved, draws the second reader's CAPTCHAs as that run did (`Recipe.draw_reread` with the
-same seed, `--reread_n` of them), trains `train_rereader` with windows `--width` columns wide (resized to 40x24, as the
-recipe's 40 columns are), and reads the 2,000 evaluation CAPTCHAs with the CRNN and that second reader. Training seconds
+same seed and number), trains `train_rereader` with windows `--width` columns wide (resized to 40x24, as
+`train_rereader` resizes any width), and reads the 2,000 evaluation CAPTCHAs with the CRNN and that second reader. Training seconds
 are the CRNN's, read from the run's JSON, plus all of `train_rereader`, as `bench.py` counts them.
 
     python bench/bench.py --name synthetic-reread-80k-70kx5-lr4e-3-seed2 --recipe synthetic_reread --seed 2 --n_train 80000 --reread_n 70000 --reread_epochs 5
@@ -36,7 +36,7 @@ def main():
     rec = load_recognizer(RESULTS/f"{args.run}.model", device='cpu', fuse=False, freeze=False)
     valid_ds = create_captcha_dataset(a['n_valid'], seed=valid_seed(a['seed']))  # the run's validation CAPTCHAs, as `Recipe.draw` draws them
     reread_ds = recipe.draw_reread(a['seed'])
-    set_seed(a['seed'])
+    set_seed(a['seed'])  # the second reader's initial weights and batch order (bench.py goes on from the CRNN's random state instead)
     start = time.perf_counter()
     learn = train_rereader(rec.model, reread_ds, valid_ds, rec.img_size, 'O0', recipe.reread_epochs, width=args.width, mixed_precision=True,
                            **({} if a['reread_lr'] is None else dict(lr=a['reread_lr'])))

@@ -57,6 +57,7 @@ def train(args) -> tuple[Path, dict]:
     "Train the recipe in `args` and save it to RESULTS/<name>.model; the saved path and the training numbers"
     recipe = replace(RECIPES[args.recipe], **{k: v for k in ('lr', 'bs', 'epochs', 'augment', 'n_train', 'n_valid', 'oversample', 'oversample_share', 'shift', 'reread_n', 'reread_epochs') if (v := getattr(args, k)) is not None})
     args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
+    args.reread_n, args.reread_epochs = recipe.reread_n, recipe.reread_epochs  # recorded as used, as the sizes above, so that the JSON says what ran
     args.arch = args.arch or recipe.arch
     args.oversample_share = recipe.oversample_share if args.oversample else 0
     train_ds, valid_ds = recipe.draw(args.seed, weights=args.weights, **data_kw(args))

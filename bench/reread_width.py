@@ -31,8 +31,8 @@ def main():
     run = json.loads((RESULTS/f"{args.run}.json").read_text())
     a = run['args']
     if a['recipe'] != 'synthetic_reread' or a['length'] != '5' or a['charset'] is not None: raise SystemExit(f"{args.run}: not a synthetic_reread run on the default CAPTCHAs")
-    recipe = replace(RECIPES['synthetic_reread'], reread_n=a['reread_n'] or RECIPES['synthetic_reread'].reread_n,
-                     reread_epochs=a['reread_epochs'] or RECIPES['synthetic_reread'].reread_epochs)
+    if a['reread_n'] is None or a['reread_epochs'] is None: raise SystemExit(f"{args.run}: its JSON does not say how many CAPTCHAs and epochs its second reader had (bench.py records them since 2026-11-28)")
+    recipe = replace(RECIPES['synthetic_reread'], reread_n=a['reread_n'], reread_epochs=a['reread_epochs'])
     rec = load_recognizer(RESULTS/f"{args.run}.model", device='cpu', fuse=False, freeze=False)
     valid_ds = create_captcha_dataset(a['n_valid'], seed=valid_seed(a['seed']))  # the run's validation CAPTCHAs, as `Recipe.draw` draws them
     reread_ds = recipe.draw_reread(a['seed'])

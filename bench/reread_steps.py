@@ -26,15 +26,17 @@ from captcha_crnn.train import BFloat16CPU, reread_windows
 
 RESULTS = Path(__file__).parent/'results'
 
-def fit(xs, ys, vx, vy, n:int, epochs:int, bs:int, lr:float, channels_last:bool, width:int=40) -> dict:
-    "Train a `WindowCNN` on the first `n` windows (cut `width` columns wide); its held-out accuracy and seconds"
+def fit(xs, ys, vx, vy, n:int, epochs:int, bs:int, lr:float, channels_last:bool, width:int=40,
+        size:tuple=(40, 24), channels:tuple=(32, 64, 128)) -> dict:
+    "Train a `WindowCNN` of `channels` on the first `n` windows (cut `width` columns wide, resized to `size`); its held-out accuracy and seconds"
     set_seed(0)
     dsets = [TensorDataset(torch.from_numpy(x), torch.from_numpy(y)) for x,y in ((xs[:n], ys[:n]), (vx, vy))]
-    learn = Learner(DataLoaders.from_dsets(*dsets, bs=bs, device='cpu'), WindowCNN(), loss_func=CrossEntropyLossFlat(),
+    learn = Learner(DataLoaders.from_dsets(*dsets, bs=bs, device='cpu'), WindowCNN('O0', width, size, channels), loss_func=CrossEntropyLossFlat(),
                     metrics=accuracy, cbs=[BFloat16CPU()] + ([ChannelsLast()] if channels_last else []))
     start = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
-    return dict(windows=n, epochs=epochs, bs=bs, lr=lr, channels_last=channels_last, width=width, windows_seen=n*epochs,
+    return dict(windows=n, epochs=epochs, bs=bs, lr=lr, channels_last=channels_last, width=width, size=list(size),
+                channels=list(channels), windows_seen=n*epochs,
                 seconds=round(time.perf_counter() - start, 1), valid_accuracy=round(float(learn.validate()[1]), 4))
 
 def read_times(rec, ds, rereader, bs:int=128) -> dict:
@@ -61,8 +63,11 @@ def main():
     p.add_argument('--n_valid', type=int, default=6_000, help='CAPTCHAs to cut held-out windows from')
     p.add_argument('--n_read', type=int, default=3_072, help='CAPTCHAs read in both precisions')
     p.add_argument('--name', default='reread-steps')
-    p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr', 'window'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr), window width at 4e-3 (window)')
+    p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr', 'window', 'cnn'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr), window width at 4e-3 (window), the window CNN\'s resized size and channels at --cnn_width (cnn)')
     p.add_argument('--widths', type=int, nargs='+', default=[40, 36, 32, 28], help='Window widths for --groups window, each resized to 40x24, the size `train_rereader` resizes to')
+    p.add_argument('--cnn_width', type=int, default=24, help='Window width for --groups cnn')
+    p.add_argument('--cnns', nargs='+', default=['40x24:32,64,128', '32x24:32,64,128', '40x24:24,48,96', '32x24:24,48,96'],
+                   help='For --groups cnn: HxW:C1,C2,C3, each the size windows are resized to and the WindowCNN\'s channels')
     args = p.parse_args()
     torch.set_num_threads(2)
     rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))
@@ -85,6 +90,15 @@ def main():
             wx, wy = (xs, ys) if width == rereader.width else reread_windows(rec.model, train_ds, rec.img_size, cut, jitter=2.)
             wvx, wvy = (vx, vy) if width == rereader.width else reread_windows(rec.model, valid_ds, rec.img_size, cut)
             runs.append(fit(wx, wy, wvx, wvy, len(wx), 4, 64, 4e-3, True, width))
+            print(runs[-1], flush=True)
+    if 'cnn' in args.groups:  # the same windows, cut once at --cnn_width; what a cheaper window CNN costs in accuracy
+        for spec in args.cnns:
+            size, channels = spec.split(':')
+            size, channels = tuple(map(int, size.split('x'))), tuple(map(int, channels.split(',')))
+            cut = Rereader('O0', args.cnn_width, size)
+            wx, wy = reread_windows(rec.model, train_ds, rec.img_size, cut, jitter=2.)
+            wvx, wvy = reread_windows(rec.model, valid_ds, rec.img_size, cut)
+            runs.append(fit(wx, wy, wvx, wvy, len(wx), 4, 64, 4e-3, True, args.cnn_width, size, channels))
             print(runs[-1], flush=True)
     reading = read_times(rec, create_captcha_dataset(args.n_read, seed=5, place='O0'), rereader)
     print(reading)

@@ -81,7 +81,7 @@ def train(args) -> tuple[Path, dict]:
                                   **({} if args.reread_lr is None else dict(lr=args.reread_lr)))
         second = rr_learn.model
         numbers.update(reread_train_seconds=round(time.perf_counter() - start, 1), reread_windows=len(rr_learn.dls.train_ds),
-                       reread_valid_accuracy=round(float(rr_learn.validate()[1]), 4))
+                       reread_valid_accuracy=round(float(rr_learn.validate()[1]), 4), reread_config=second.config)
     numbers['train_seconds'] = round(numbers['crnn_train_seconds'] + numbers.get('reread_train_seconds', 0), 1)
     path = save_recognizer(learn, RESULTS/f"{args.name}.model", reread=second)
     return path, numbers

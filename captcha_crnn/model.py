@@ -147,7 +147,12 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
 # %% ../nbs/01_model.ipynb #b385d414
 class WindowCNN(nn.Sequential):
     "A CNN that tells `symbols` apart in glyph windows `[N, 1, *size]` `width` columns wide, scoring each symbol"
-    def __init__(self, symbols:str='O0', width:int=24, size:tuple=(40, 24), channels:tuple=(32, 64, 128)):
+    def __init__(self,
+        symbols:str='O0', # The symbols to tell apart
+        width:int=24, # Window width, in columns of the image the CRNN reads (on 160-column CAPTCHAs 24 beats 40: `bench/reread_steps.py --groups window`)
+        size:tuple=(32, 24), # (height, width) each window is resized to (32 rows read as many held-out windows as 40, in a fifth less time: `bench/reread_steps.py --groups cnn`)
+        channels:tuple=(32, 64, 128), # The channels of the three blocks
+    ):
         if not valid_reread_symbols(symbols): raise ValueError(f"symbols must be two or more different symbols, got {symbols!r}")
         chans = (1, *channels)
         blocks = [nn.Sequential(ConvLayer(ni, nf), ConvLayer(nf, nf), nn.MaxPool2d(2)) for ni,nf in zip(chans[:-1], chans[1:])]

@@ -243,6 +243,7 @@ def reread_windows(model:CRNN, ds:datasets.Dataset, img_size:tuple, rereader:Rer
     return np.concatenate(xs), np.concatenate(ys)
 
 # %% ../nbs/03_train.ipynb #458de49d
+@delegates(WindowCNN)
 def train_rereader(
     model:CRNN, # The trained CRNN whose reads get a second look
     train_ds:datasets.Dataset, # Labelled images to cut training windows from
@@ -253,21 +254,20 @@ def train_rereader(
     lr:float=4e-3, # Peak learning rate (twice or four times 2e-3 learn more in the same steps: `bench/reread_steps.py`)
     bs:int=64, # Batch size
     keep_aspect:bool=False, # As the CRNN's `captcha_dls`
-    width:int=24, # Window width, in columns of the image the CRNN reads (on 160-column CAPTCHAs 24 beats 40: `bench/reread_steps.py --groups window`)
-    size:tuple=(40, 24), # (height, width) each window is resized to
     jitter:float=2., # Move each training window by up to this many columns
-    channels:tuple=(32, 64, 128), # The `WindowCNN`'s channels
     mixed_precision:bool|None=None, # As `captcha_learner`
+    **kwargs
 )->Learner:
     "A `Learner` that has trained a `WindowCNN` on windows of `symbols` cut where `model` emits them in `train_ds`"
-    rereader = Rereader(symbols, width, tuple(size))
+    net = WindowCNN(symbols, **kwargs)
+    rereader = Rereader(symbols, net.config['width'], tuple(net.config['size']))
     xs, ys = reread_windows(model, train_ds, img_size, rereader, keep_aspect, jitter, mixed_precision=mixed_precision)
     valid_xs, valid_ys = reread_windows(model, valid_ds, img_size, rereader, keep_aspect, mixed_precision=mixed_precision)
     for name,n,least in (('training', len(xs), bs), ('validation', len(valid_xs), 1)):
         if n < least: raise ValueError(f"Only {n} {name} windows of {symbols!r}: too few images hold one of them that the CRNN reads at their label's length")
     dsets = [TensorDataset(torch.from_numpy(x), torch.from_numpy(y)) for x,y in ((xs, ys), (valid_xs, valid_ys))]
     dls = DataLoaders.from_dsets(*dsets, bs=bs, device=next(model.parameters()).device)
-    learn = Learner(dls, WindowCNN(symbols, width, size, channels), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
+    learn = Learner(dls, net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
     _use_mixed_precision(learn, mixed_precision)
     learn.add_cb(ChannelsLast())
     learn.fit_one_cycle(epochs, lr)

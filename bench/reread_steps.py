@@ -91,13 +91,15 @@ def main():
             wvx, wvy = (vx, vy) if width == rereader.width else reread_windows(rec.model, valid_ds, rec.img_size, cut)
             runs.append(fit(wx, wy, wvx, wvy, len(wx), 4, 64, 4e-3, True, width))
             print(runs[-1], flush=True)
-    if 'cnn' in args.groups:  # the same windows, cut once at --cnn_width; what a cheaper window CNN costs in accuracy
+    if 'cnn' in args.groups:  # the same windows at --cnn_width, cut once for each resized size; what a cheaper window CNN costs in accuracy
+        cuts = {}
         for spec in args.cnns:
             size, channels = spec.split(':')
             size, channels = tuple(map(int, size.split('x'))), tuple(map(int, channels.split(',')))
-            cut = Rereader('O0', args.cnn_width, size)
-            wx, wy = reread_windows(rec.model, train_ds, rec.img_size, cut, jitter=2.)
-            wvx, wvy = reread_windows(rec.model, valid_ds, rec.img_size, cut)
+            if size not in cuts:
+                cut = Rereader('O0', args.cnn_width, size)
+                cuts[size] = (*reread_windows(rec.model, train_ds, rec.img_size, cut, jitter=2.), *reread_windows(rec.model, valid_ds, rec.img_size, cut))
+            wx, wy, wvx, wvy = cuts[size]
             runs.append(fit(wx, wy, wvx, wvy, len(wx), 4, 64, 4e-3, True, args.cnn_width, size, channels))
             print(runs[-1], flush=True)
     reading = read_times(rec, create_captcha_dataset(args.n_read, seed=5, place='O0'), rereader)

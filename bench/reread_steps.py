@@ -64,7 +64,7 @@ def main():
     p.add_argument('--n_read', type=int, default=3_072, help='CAPTCHAs read in both precisions')
     p.add_argument('--name', default='reread-steps')
     p.add_argument('--groups', nargs='*', default=['layout', 'lr'], choices=['layout', 'lr', 'window', 'cnn'], help='Which fits beside the recipe\'s: batch size and channels-last and windows x epochs (layout), peak learning rate (lr), window width at 4e-3 (window), the window CNN\'s resized size and channels at --cnn_width (cnn)')
-    p.add_argument('--widths', type=int, nargs='+', default=[40, 36, 32, 28], help='Window widths for --groups window, each resized to 40x24, the size `train_rereader` resizes to')
+    p.add_argument('--widths', type=int, nargs='+', default=[40, 36, 32, 28], help='Window widths for --groups window, each resized to 40x24, `train_rereader`\'s size until 2026-11-28, late morning (32x24 since)')
     p.add_argument('--cnn_width', type=int, default=24, help='Window width for --groups cnn')
     p.add_argument('--cnns', nargs='+', default=['40x24:32,64,128', '32x24:32,64,128', '40x24:24,48,96', '32x24:24,48,96'],
                    help='For --groups cnn: HxW:C1,C2,C3, each the size windows are resized to and the WindowCNN\'s channels')

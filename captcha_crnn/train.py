@@ -260,7 +260,7 @@ def train_rereader(
 )->Learner:
     "A `Learner` that has trained a `WindowCNN` on windows of `symbols` cut where `model` emits them in `train_ds`"
     net = WindowCNN(symbols, **kwargs)
-    rereader = Rereader(symbols, net.config['width'], tuple(net.config['size']))
+    rereader = Rereader.from_config(net.config, None)  # the window the network's config describes; no scoring needed to cut it
     xs, ys = reread_windows(model, train_ds, img_size, rereader, keep_aspect, jitter, mixed_precision=mixed_precision)
     valid_xs, valid_ys = reread_windows(model, valid_ds, img_size, rereader, keep_aspect, mixed_precision=mixed_precision)
     for name,n,least in (('training', len(xs), bs), ('validation', len(valid_xs), 1)):

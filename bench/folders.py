@@ -33,6 +33,8 @@ def run_train(folder:Path, seed:int, extra:list[str], out:Path) -> dict:
     res = dict(command=' '.join(cmd), seconds=round(time.perf_counter() - start, 1), exit_code=proc.returncode)
     m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", proc.stdout)
     if m: res.update(seq_acc=float(m.group(1)), cer=float(m.group(2)))
+    m = re.search(r"sequence accuracy ([\d.]+) on .* with the second reader", proc.stdout)
+    if m: res['reread_seq_acc'] = float(m.group(1))  # --reread: the CRNN and its second reader together
     res['stuck'] = "stuck in CTC's all-blank phase" in proc.stderr
     if proc.returncode and not res['stuck']: res['stderr_tail'] = proc.stderr[-2000:]
     return res

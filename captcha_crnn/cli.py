@@ -96,13 +96,12 @@ def train_main(
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
     num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
     mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast where the CPU computes it natively); default the recipe's, else on a GPU only
-    reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none
+    reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
     from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner, train_rereader
-    from captcha_crnn.recognizer import Recognizer, can_hold_recognizer, save_recognizer, starting_model
-    from captcha_crnn.metrics import seq_accuracy
+    from captcha_crnn.recognizer import can_hold_recognizer, reread_accuracy, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     from fastai.torch_core import default_device, set_seed
     try:
@@ -157,8 +156,12 @@ def train_main(
         print(f"training a second reader for {reread}: windows where the CRNN reads each of them")
         try: second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, training.reread_epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
         except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
-        reads = Recognizer(learn.model, charset, size, keep_aspect, reread=second).predict(valid_ds['image'])
-        print(f"sequence accuracy {seq_accuracy([t for t,_ in reads], valid_ds['label']):.4f} on {held_out} with the second reader")
+        alone, both = reread_accuracy(learn.model, charset, size, second, valid_ds['image'], valid_ds['label'], keep_aspect)
+        print(f"sequence accuracy {both:.4f} on {held_out} with the second reader, {alone:.4f} without it")
+        if both < alone:
+            print(f"note: the second reader reads fewer of the {held_out} right than the CRNN alone, so the recognizer is saved without it. "
+                  f"It learns from many windows: --recipe synthetic_reread draws {RECIPES['synthetic_reread'].reread_n:,} CAPTCHAs for it")
+            second = None
     try: path = save_recognizer(learn, out, reread=second)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
     print(f"saved to {path}")

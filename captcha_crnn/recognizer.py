@@ -11,10 +11,11 @@ from safetensors.torch import save_file, load_file
 from .data import *
 from .model import *
 from .core import *
+from .metrics import seq_accuracy
 
 # %% auto #0
 __all__ = ['is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer', 'read_recognizer_config', 'load_recognizer',
-           'transfer_model', 'fit_input_size', 'starting_model']
+           'reread_accuracy', 'transfer_model', 'fit_input_size', 'starting_model']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 def is_recognizer(path:str|Path) -> bool:
@@ -153,6 +154,12 @@ def _load_reread(path:Path, spec:dict) -> WindowCNN:
     try: net.load_state_dict(weights)
     except RuntimeError as e: raise ValueError(f"{f} does not match the second reader of config.json: {str(e).splitlines()[0]}") from None
     return net
+
+# %% ../nbs/03a_recognizer.ipynb #e50926d1
+def reread_accuracy(model:CRNN, charset:Charset, img_size:tuple, reread:WindowCNN, images, labels, keep_aspect:bool=False) -> tuple[float, float]:
+    "Sequence accuracy on `images` (against `labels`) of `model` alone, and with the second reader `reread`"
+    def acc(second=None): return seq_accuracy([t for t,_ in Recognizer(model, charset, img_size, keep_aspect, reread=second).predict(images)], labels)
+    return acc(), acc(reread)
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013
 def transfer_model(model:CRNN, charset_from:Charset|str, charset_to:Charset|str, seed:int=0) -> CRNN:

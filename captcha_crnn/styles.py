@@ -48,6 +48,7 @@ class CaptchaStyle:
     dots: int = 0                     # Number of speckles
     noise: float = 0.                 # Standard deviation of Gaussian pixel noise
     blur: float = 0.                  # Radius of a Gaussian blur
+    wave: float|tuple = 0.            # Amplitude of a sine wave that bends the whole image up and down, as a fraction of its height
 
 # %% ../nbs/06_styles.ipynb #cfb0a725
 def _pick(r, rng:random.Random):
@@ -81,6 +82,15 @@ def _glyph(ch:str, font, fill:tuple, style:CaptchaStyle, rng:random.Random) -> I
                               stroke_width=stroke, stroke_fill=fill+(255,))
     return tile.rotate(rng.uniform(-style.rotate, style.rotate), resample=Image.BICUBIC, expand=True)
 
+# %% ../nbs/06_styles.ipynb #7bab59d6
+def _bend(img:Image.Image, amp:float, rng:random.Random) -> Image.Image:
+    "`img` with each column moved up or down along a sine wave of amplitude `amp` (a fraction of the height), one to two periods across"
+    arr = np.asarray(img)
+    h, w = arr.shape[:2]
+    x = np.arange(w)
+    dy = np.rint(amp*h*np.sin(2*np.pi*x*rng.uniform(1., 2.)/w + rng.uniform(0, 2*np.pi))).astype(int)
+    return Image.fromarray(arr[np.clip(np.arange(h)[:, None] - dy, 0, h - 1), x])
+
 # %% ../nbs/06_styles.ipynb #78d0992d
 def render_styled(label:str, style:CaptchaStyle, rng:random.Random) -> Image.Image:
     "An RGB image of `label` drawn in `style`, with every random choice taken from `rng`"
@@ -90,19 +100,22 @@ def render_styled(label:str, style:CaptchaStyle, rng:random.Random) -> Image.Ima
     font = _font(FONTS[rng.choice(style.fonts)], max(8, int(h*_pick(style.font_size, rng))))
     tiles = [_glyph(ch, font, _ink(style, rng), style, rng) for ch in label]
     advance = [max(1, int(t.width*(1 + _pick(style.spacing, rng)))) for t in tiles]
-    scale = min(1., (w-4)/(sum(advance[:-1]) + tiles[-1].width), (h-2)/max(t.height for t in tiles))
+    amp = _pick(style.wave, rng)  # no draw without a wave: the other styles' images stay as they were
+    m = int(np.ceil(amp*h))  # the wave's reach up and down, kept clear of glyphs
+    scale = min(1., (w-4)/(sum(advance[:-1]) + tiles[-1].width), (h-2-2*m)/max(t.height for t in tiles))
     if scale < 1:
         tiles = [t.resize((max(1, int(t.width*scale)), max(1, int(t.height*scale))), Image.BICUBIC) for t in tiles]
         advance = [max(1, int(a*scale)) for a in advance]
     x = rng.randint(2, max(2, w - 2 - sum(advance[:-1]) - tiles[-1].width))
     for tile,a in zip(tiles, advance):
-        img.paste(tile, (x, rng.randint(0, max(0, h - tile.height))), tile)
+        img.paste(tile, (x, rng.randint(m, max(m, h - tile.height - m))), tile)
         x += a
     draw = ImageDraw.Draw(img)
     for _ in range(_pick(style.lines, rng)):
         xs = [rng.randint(0, w//4), rng.randint(w//4, 3*w//4), rng.randint(3*w//4, w)]
         draw.line([(x, rng.randint(0, h)) for x in xs], fill=_ink(style, rng), width=_pick(style.line_width, rng))
     for _ in range(style.dots): draw.point((rng.randrange(w), rng.randrange(h)), fill=(rng.randint(0, 200),)*3)
+    if amp: img = _bend(img, amp, rng)
     if style.blur: img = img.filter(ImageFilter.GaussianBlur(style.blur))
     if style.noise:
         noise = np.random.default_rng(rng.getrandbits(32)).normal(0, style.noise, (h, w, 1))
@@ -119,6 +132,8 @@ STYLES = {
                                  lines=(2, 4), rotate=20., noise=10.),
     'mixed_case': CaptchaStyle(img_size=(64, 192), charset=string.ascii_letters + string.digits, length=6, fonts=(1, 3, 4, 7),
                                font_size=(0.45, 0.6), rotate=12., ink=(0, 100), lines=(1, 2), blur=0.6, spacing=(0., 0.15)),
+    'wavy': CaptchaStyle(img_size=(60, 180), charset='abcdefghkmnpqrstuvwxyz23456789', length=(4, 6), fonts=(0, 4, 8), font_size=(0.5, 0.65),
+                         rotate=10., spacing=(-0.25, -0.1), ink=(0, 110), lines=(1, 2), noise=8., wave=(0.06, 0.12)),
 }
 
 # %% ../nbs/06_styles.ipynb #e967c755

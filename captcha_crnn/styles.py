@@ -134,6 +134,7 @@ STYLES = {
                                font_size=(0.45, 0.6), rotate=12., ink=(0, 100), lines=(1, 2), blur=0.6, spacing=(0., 0.15)),
     'wavy': CaptchaStyle(img_size=(60, 180), charset='abcdefghkmnpqrstuvwxyz23456789', length=(4, 6), fonts=(0, 4, 8), font_size=(0.5, 0.65),
                          rotate=10., spacing=(-0.25, -0.1), ink=(0, 110), lines=(1, 2), noise=8., wave=(0.06, 0.12)),
+    'dark': CaptchaStyle(img_size=(50, 200), fonts=(1, 5), font_size=(0.6, 0.8), bg_level=(10, 70), ink=(170, 255), lines=(1, 3), dots=60, rotate=15.),
 }
 
 # %% ../nbs/06_styles.ipynb #e967c755

@@ -101,6 +101,7 @@ def render_styled(label:str, style:CaptchaStyle, rng:random.Random) -> Image.Ima
     tiles = [_glyph(ch, font, _ink(style, rng), style, rng) for ch in label]
     advance = [max(1, int(t.width*(1 + _pick(style.spacing, rng)))) for t in tiles]
     amp = _pick(style.wave, rng)  # no draw without a wave: the other styles' images stay as they were
+    if not 0 <= amp < 0.25: raise ValueError(f"wave must be at least 0 and below 0.25 (of the image height), got {amp}")
     m = int(np.ceil(amp*h))  # the wave's reach up and down, kept clear of glyphs
     scale = min(1., (w-4)/(sum(advance[:-1]) + tiles[-1].width), (h-2-2*m)/max(t.height for t in tiles))
     if scale < 1:
@@ -135,6 +136,7 @@ STYLES = {
     'wavy': CaptchaStyle(img_size=(60, 180), charset='abcdefghkmnpqrstuvwxyz23456789', length=(4, 6), fonts=(0, 4, 8), font_size=(0.5, 0.65),
                          rotate=10., spacing=(-0.25, -0.1), ink=(0, 110), lines=(1, 2), noise=8., wave=(0.06, 0.12)),
     'dark': CaptchaStyle(img_size=(50, 200), fonts=(1, 5), font_size=(0.6, 0.8), bg_level=(10, 70), ink=(170, 255), lines=(1, 3), dots=60, rotate=15.),
+    'long_labels': CaptchaStyle(img_size=(50, 250), length=(8, 10), fonts=(1, 4), font_size=(0.55, 0.7), rotate=10., lines=(1, 2), spacing=(-0.1, 0.05)),
 }
 
 # %% ../nbs/06_styles.ipynb #e967c755

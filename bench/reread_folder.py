@@ -14,8 +14,7 @@ from fastai.learner import defaults
 from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import set_seed
 from captcha_crnn.folders import folder_datasets
-from captcha_crnn.metrics import seq_accuracy
-from captcha_crnn.recognizer import Recognizer, load_recognizer
+from captcha_crnn.recognizer import load_recognizer, reread_accuracy
 from captcha_crnn.train import train_rereader
 
 RESULTS = Path(__file__).parent/'results'
@@ -32,17 +31,16 @@ def main():
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
     rec = load_recognizer(args.model, freeze=False)
     train_ds, valid_ds = folder_datasets(args.folder, seed=args.seed)
-    model, charset, size, labels = rec.model, rec.charset, rec.img_size, valid_ds['label']
-    def acc(reread=None): return seq_accuracy([t for t,_ in Recognizer(model, charset, size, reread=reread).predict(valid_ds['image'])], labels)
-    res = dict(model=args.model, folder=args.folder, seed=args.seed, symbols=args.symbols, img_size=list(size), n_valid=len(valid_ds), crnn_alone=acc(), runs=[])
-    print(json.dumps(res), flush=True)
+    model, size = rec.model, rec.img_size
+    res = dict(model=args.model, folder=args.folder, seed=args.seed, symbols=args.symbols, img_size=list(size), n_valid=len(valid_ds), runs=[])
     for epochs in args.epochs:
         set_seed(0); start = time.perf_counter()
         learn = train_rereader(model, train_ds, valid_ds, size, args.symbols, epochs)
         seconds = time.perf_counter() - start
+        res['crnn_alone'], with_reader = reread_accuracy(model, rec.charset, size, learn.model, valid_ds['image'], valid_ds['label'])
         run = dict(epochs=epochs, train_windows=len(learn.dls.train_ds), valid_windows=len(learn.dls.valid_ds),
-                   window_acc=round(float(learn.validate()[1]), 4), with_reader=acc(learn.model), seconds=round(seconds, 1))
-        print(json.dumps(run), flush=True); res['runs'].append(run)
+                   window_acc=round(float(learn.validate()[1]), 4), with_reader=with_reader, seconds=round(seconds, 1))
+        print(json.dumps(dict(crnn_alone=res['crnn_alone'], **run)), flush=True); res['runs'].append(run)
     name = args.name or f"reread-folder-{Path(args.folder).name}-seed{args.seed}-{args.symbols}"
     (RESULTS/f"{name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

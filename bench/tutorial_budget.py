@@ -9,6 +9,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants steps20 --arch tutorial --seeds 0 1 2 [--fp32]   # on a GPU
     python bench/tutorial_budget.py --variants recipe aux aux-all --seeds 0 1 2 --threads 1 --ema 0.99 0.995
     python bench/tutorial_budget.py --variants elastic --seeds 0 1 2 --threads 1
+    python bench/tutorial_budget.py --variants recipe splice --seeds 0 1 2 --threads 1
 
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
 the end, in the same run: one training gives both the plain and the averaged model's accuracy.
@@ -17,9 +18,9 @@ import argparse, json, math, time
 from pathlib import Path
 import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from captcha_crnn.core import PAD_IDX
-from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs
-from captcha_crnn.data import create_captcha_dataset, captcha_dls
+from captcha_crnn.core import PAD_IDX, emitted_spans
+from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs, label_lists
+from captcha_crnn.data import create_captcha_dataset, captcha_dls, TensorLabel
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
 from dataclasses import replace
@@ -64,7 +65,11 @@ VARIANTS = {
     'aux':            (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # 'recipe' plus `SpreadSymbolLoss`, fading out over the first 30% of the steps (AUX)
     'aux-all':        (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # ... or kept at full weight to the end
     'elastic':        (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # 'recipe' with `ElasticWarp` after `captcha_augment`: new glyph shapes, not just new poses
+    # 2026-11-28: new labels from the images themselves, spliced where the model reads between two symbols (`SpliceMix`)
+    'splice':         (dict(input_pool=(2, 1), shortcut=True), RECIPE),
+    'deep-splice':    (DEEP, RECIPE),
 }
+SPLICE = {'splice': 0.5, 'deep-splice': 0.5}  # the share of each batch's correctly read images that `SpliceMix` replaces
 ELASTIC = {'elastic': 2.}  # `ElasticWarp` magnitude (pixels) of the variants that add it
 AUX = {'aux': 0.3, 'aux-all': 1.01}  # how much of the training the auxiliary loss lasts (its weight falls linearly from 1 to 0)
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
@@ -85,6 +90,38 @@ class ElasticWarp(RandTransform):
         ys, xs = torch.meshgrid(torch.linspace(-1, 1, h, device=x.device), torch.linspace(-1, 1, w, device=x.device), indexing='ij')
         grid = torch.stack([xs + flow[:, 0]*2/(w - 1), ys + flow[:, 1]*2/(h - 1)], -1).to(x.dtype)
         return TensorImage(F.grid_sample(x.as_subclass(torch.Tensor), grid, padding_mode='border', align_corners=True))
+
+class SpliceMix(Callback):
+    """Replace a share `p` of each training batch's images with splices of two: the first k symbols of one and the rest
+    of the other, cut between the columns where the model (in eval mode, on the augmented batch) emits symbols k-1 and k,
+    and the joined image resized to the batch's width. Only images the model reads right are cut, so every splice's
+    label is where its glyphs are: StackMix (Shonenkov et al., 2021) without a separate aligner."""
+    order = 5
+    def __init__(self, p:float=0.5): self.p = p
+    def before_batch(self):
+        if not self.training: return
+        x, y = self.xb[0], self.yb[0]
+        model = self.learn.model
+        with torch.no_grad():
+            model.eval(); lp = model(x).float(); model.train()
+        best, spans, labels = lp.argmax(-1), emitted_spans(lp), label_lists(y)
+        ok = [i for i in range(len(x)) if len(spans[i]) == len(labels[i]) > 1 and [int(best[i, s]) for s,_ in spans[i]] == labels[i]]
+        ok = [ok[j] for j in torch.randperm(len(ok)).tolist()]
+        n_pairs = int(len(ok)*self.p)//2
+        if not n_pairs: return
+        T, W = lp.shape[1], x.shape[-1]
+        xs, ys = list(x.as_subclass(torch.Tensor)), list(labels)
+        def cut(i, k): return round(((sum(spans[i][k-1]) + sum(spans[i][k]))/4)*W/T)  # between the centres of symbols k-1 and k
+        for a,b in zip(ok[:n_pairs], ok[n_pairs:2*n_pairs]):
+            k = int(torch.randint(1, min(len(labels[a]), len(labels[b])), ()))
+            ca, cb = cut(a, k), cut(b, k)
+            for i,j,ci,cj in ((a, b, ca, cb), (b, a, cb, ca)):
+                joined = torch.cat([x[i, :, :, :ci], x[j, :, :, cj:]], -1).as_subclass(torch.Tensor)
+                xs[i] = F.interpolate(joined[None], size=x.shape[-2:], mode='bilinear', align_corners=False)[0]
+                ys[i] = labels[i][:k] + labels[j][k:]
+        n = max(map(len, ys))
+        self.learn.xb = (TensorImage(torch.stack(xs)),)
+        self.learn.yb = (TensorLabel(torch.tensor([l + [PAD_IDX]*(n - len(l)) for l in ys], device=y.device)),)
 
 class SpreadSymbolLoss(PaddedCTCLoss):
     """CTC plus `weight` times an auxiliary loss with no all-blank optimum: the k-th of a label's L symbols must be likely at
@@ -133,6 +170,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
                       batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else []) or None)
     learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, guard=False, mixed_precision=False if fp32 else None)
     if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
+    if variant in SPLICE: learn.add_cb(SpliceMix(SPLICE[variant]))
     emas = [WeightEMA(d) for d in ema]
     for e in emas: learn.add_cb(e)
     start = time.perf_counter()

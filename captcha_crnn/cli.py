@@ -139,7 +139,8 @@ def train_main(
             if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):
                 raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
         set_seed(seed)  # python, numpy and torch: the weights that start, the batch order
-        net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None)
+        net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None,
+                                         max_len=max(len(label) for ds in (train_ds, valid_ds) for label in ds['label']))
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)

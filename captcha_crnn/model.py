@@ -144,6 +144,14 @@ def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:
     if arch not in CRNN_ARCHS: raise ValueError(f"Unknown CRNN arch {arch!r}; choose one of {list(CRNN_ARCHS)}")
     return CRNN(n_symbols, **{**CRNN_ARCHS[arch], **kwargs})
 
+# %% ../nbs/01_model.ipynb #47bd3376
+@patch
+def set_seq_len(self:CRNN, seq_len:int) -> CRNN:
+    "Pool the features to `seq_len` time steps from now on, keeping every weight; returns the model"
+    if seq_len < 1: raise ValueError(f"seq_len must be at least 1, got {seq_len}")
+    self.pool, self.config['seq_len'] = nn.AdaptiveAvgPool2d((1, seq_len)), seq_len
+    return self
+
 # %% ../nbs/01_model.ipynb #b385d414
 class WindowCNN(nn.Sequential):
     "A CNN that tells `symbols` apart in glyph windows `[N, 1, *size]` `width` columns wide, scoring each symbol"

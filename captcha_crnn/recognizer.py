@@ -14,8 +14,8 @@ from .core import *
 from .metrics import seq_accuracy
 
 # %% auto #0
-__all__ = ['is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer', 'read_recognizer_config', 'load_recognizer',
-           'reread_accuracy', 'transfer_model', 'fit_input_size', 'starting_model']
+__all__ = ['STEPS_PER_SYMBOL', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer', 'read_recognizer_config',
+           'load_recognizer', 'reread_accuracy', 'transfer_model', 'fit_input_size', 'starting_model']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 def is_recognizer(path:str|Path) -> bool:
@@ -195,6 +195,9 @@ def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
     scale = max(min_h/h, min_w/w, 1.)
     return max(min_h, math.ceil(h*scale - 1e-9)), max(min_w, math.ceil(w*scale - 1e-9))
 
+# %% ../nbs/03a_recognizer.ipynb #bd2b691e
+STEPS_PER_SYMBOL = 3  # time steps `starting_model` gives each symbol of the longest label, where the width allows
+
 # %% ../nbs/03a_recognizer.ipynb #b3a0c018
 def starting_model(
     charset:Charset|str, # Symbols of the labels to learn
@@ -202,6 +205,7 @@ def starting_model(
     from_model:str|Path='scratch', # `scratch`, or a pretrained name (`PRETRAINED`) or a saved recognizer's folder
     arch:str='small', # The `CRNN_ARCHS` size of a model from scratch
     keep_size:bool=False, # Train at `img_size` even when fine-tuning (a CRNN reads any size it can reduce)
+    max_len:int=0, # Symbols in the longest label to learn: the model gets `STEPS_PER_SYMBOL` time steps for each, where the width allows
 )->tuple[CRNN, tuple, str]:
     "The model to start training from, the (height, width) to train at, and a line saying what was chosen"
     charset = Charset.create(charset)
@@ -215,4 +219,8 @@ def starting_model(
     if fitted != size:
         said += (f"; images of {size[0]}x{size[1]} (HxW) are smaller than the model's minimum of {net.min_size()[0]}x{net.min_size()[1]}, "
                  f"so they are read scaled up to {fitted[0]}x{fitted[1]}")
+    steps = min(STEPS_PER_SYMBOL*max_len, fitted[1]//net.backbone.min_size()[1])  # no more steps than the backbone gives columns
+    if steps > net.config['seq_len']:
+        said += f"; {steps} time steps instead of {net.config['seq_len']}, for labels of up to {max_len} symbols"
+        net.set_seq_len(steps)
     return net, fitted, said

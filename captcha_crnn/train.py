@@ -69,7 +69,7 @@ def _check_label_steps(dls:DataLoaders, n_steps:int):
         label = get_label(row)
         if ctc_min_steps(label) > n_steps:
             raise ValueError(f"{row.get('file') or f'Row {i}'}: label {label!r} needs {ctc_min_steps(label)} time steps, but the model has {n_steps}: "
-                             "use shorter labels or a model with a larger seq_len")
+                             "use shorter labels, or more time steps (`CRNN.set_seq_len`, at most one per column of the backbone: wider images give more)")
 
 # %% ../nbs/03_train.ipynb #428d1f4c
 class BFloat16CPU(Callback):

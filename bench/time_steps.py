@@ -1,0 +1,44 @@
+"""The plain `captcha_crnn_train --folder DIR` on a fixture style with the CRNN's time steps set by hand.
+
+`starting_model` gives the longest label `STEPS_PER_SYMBOL` steps a symbol (30 for labels of 10, where `base` has 20).
+This script overrides that choice to see how the held-out accuracy depends on it: the steps are only the size the
+features are pooled to (`CRNN.set_seq_len`), so every run starts from the same weights. Results go to
+bench/results/time-steps-<style>.json.
+
+    python bench/time_steps.py --style long_labels --steps 24 32 --seeds 0 1
+"""
+import argparse, io, json, re, time
+from contextlib import redirect_stdout
+from pathlib import Path
+import captcha_crnn.recognizer as recognizer
+from captcha_crnn.cli import train_main
+from folders import FIXTURES, FIXTURE_STYLES, RESULTS, fixture
+
+def run(folder:Path, seed:int, steps:int, out:Path) -> dict:
+    "Train on `folder` with split `seed` and `steps` time steps, as the plain command does otherwise"
+    chosen = recognizer.starting_model
+    def with_steps(*args, **kwargs):
+        net, size, said = chosen(*args, **kwargs)
+        return net.set_seq_len(steps), size, f"{said}; {steps} time steps, set by bench/time_steps.py"
+    recognizer.starting_model, start = with_steps, time.perf_counter()
+    try:
+        with io.StringIO() as buf, redirect_stdout(buf): train_main(folder=str(folder), seed=seed, out=str(out)); printed = buf.getvalue()
+    finally: recognizer.starting_model = chosen
+    m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", printed)
+    return dict(steps=steps, seed=seed, seconds=round(time.perf_counter() - start, 1), seq_acc=float(m[1]), cer=float(m[2]))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--style', default='long_labels', choices=FIXTURE_STYLES)
+    p.add_argument('--steps', nargs='+', type=int, required=True)
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='Split seeds')
+    p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
+    args = p.parse_args()
+    folder, runs = fixture(args.style, args.n), []
+    for steps in args.steps:
+        for seed in args.seeds:
+            runs.append(run(folder, seed, steps, FIXTURES/'steps'/f'model-{args.style}'))
+            print(json.dumps(runs[-1]), flush=True)
+    (RESULTS/f'time-steps-{args.style}.json').write_text(json.dumps(dict(style=args.style, n_images=args.n, runs=runs), indent=2) + '\n')
+
+if __name__ == '__main__': main()

@@ -3,9 +3,10 @@
 `starting_model` gives the longest label `STEPS_PER_SYMBOL` steps a symbol (30 for labels of 10, where `base` has 20).
 This script overrides that choice to see how the held-out accuracy depends on it: the steps are only the size the
 features are pooled to (`CRNN.set_seq_len`), so every run starts from the same weights. Results go to
-bench/results/time-steps-<style>.json.
+bench/results/time-steps-<style>.json, with the runs of other steps and seeds that file already holds.
 
     python bench/time_steps.py --style long_labels --steps 24 32 --seeds 0 1
+    python bench/time_steps.py --style classic --steps 30
 """
 import argparse, io, json, re, time
 from contextlib import redirect_stdout
@@ -39,6 +40,9 @@ def main():
         for seed in args.seeds:
             runs.append(run(folder, seed, steps, FIXTURES/'steps'/f'model-{args.style}'))
             print(json.dumps(runs[-1]), flush=True)
-    (RESULTS/f'time-steps-{args.style}.json').write_text(json.dumps(dict(style=args.style, n_images=args.n, runs=runs), indent=2) + '\n')
+    out = RESULTS/f'time-steps-{args.style}.json'  # earlier runs of other steps or seeds are kept
+    done = {(r['steps'], r['seed']) for r in runs}
+    kept = [r for r in (json.loads(out.read_text())['runs'] if out.exists() else []) if (r['steps'], r['seed']) not in done]
+    out.write_text(json.dumps(dict(style=args.style, n_images=args.n, runs=sorted(kept + runs, key=lambda r: (r['steps'], r['seed']))), indent=2) + '\n')
 
 if __name__ == '__main__': main()

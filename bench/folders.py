@@ -25,14 +25,18 @@ def fixture(style:str, n:int, seed:int=2026) -> Path:
         tmp.rename(path)
     return path
 
+def printed_accuracy(stdout:str) -> dict:
+    "The held-out sequence accuracy and character error rate `captcha_crnn_train` printed; empty if it printed none"
+    m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", stdout)
+    return dict(seq_acc=float(m.group(1)), cer=float(m.group(2))) if m else {}
+
 def run_train(folder:Path, seed:int, extra:list[str], out:Path) -> dict:
     "Run the train command on `folder` with split `seed`; what it printed, parsed"
     cmd = ['captcha_crnn_train', '--folder', str(folder), '--seed', str(seed), '--out', str(out), *extra]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     res = dict(command=' '.join(cmd), seconds=round(time.perf_counter() - start, 1), exit_code=proc.returncode)
-    m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", proc.stdout)
-    if m: res.update(seq_acc=float(m.group(1)), cer=float(m.group(2)))
+    res.update(printed_accuracy(proc.stdout))
     m = re.search(r"sequence accuracy ([\d.]+) on .* with the second reader", proc.stdout)
     if m: res['reread_seq_acc'] = float(m.group(1))  # --reread: the CRNN and its second reader together
     res['stuck'] = "stuck in CTC's all-blank phase" in proc.stderr

@@ -8,12 +8,12 @@ bench/results/time-steps-<style>.json, with the runs of other steps and seeds th
     python bench/time_steps.py --style long_labels --steps 24 32 --seeds 0 1
     python bench/time_steps.py --style classic --steps 30
 """
-import argparse, io, json, re, time
+import argparse, io, json, time
 from contextlib import redirect_stdout
 from pathlib import Path
 import captcha_crnn.recognizer as recognizer
 from captcha_crnn.cli import train_main
-from folders import FIXTURES, FIXTURE_STYLES, RESULTS, fixture
+from folders import FIXTURES, FIXTURE_STYLES, RESULTS, fixture, printed_accuracy
 
 def run(folder:Path, seed:int, steps:int, out:Path) -> dict:
     "Train on `folder` with split `seed` and `steps` time steps, as the plain command does otherwise"
@@ -25,8 +25,7 @@ def run(folder:Path, seed:int, steps:int, out:Path) -> dict:
     try:
         with io.StringIO() as buf, redirect_stdout(buf): train_main(folder=str(folder), seed=seed, out=str(out)); printed = buf.getvalue()
     finally: recognizer.starting_model = chosen
-    m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", printed)
-    return dict(steps=steps, seed=seed, seconds=round(time.perf_counter() - start, 1), seq_acc=float(m[1]), cer=float(m[2]))
+    return dict(steps=steps, seed=seed, seconds=round(time.perf_counter() - start, 1), **printed_accuracy(printed))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

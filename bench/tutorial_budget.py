@@ -18,7 +18,7 @@ import argparse, json, math, time
 from pathlib import Path
 import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from captcha_crnn.core import PAD_IDX, emitted_spans
+from captcha_crnn.core import PAD_IDX, best_paths, emitted_spans
 from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs, label_lists
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, TensorLabel
 from captcha_crnn.model import create_crnn
@@ -104,8 +104,8 @@ class SpliceMix(Callback):
         model = self.learn.model
         with torch.no_grad():
             model.eval(); lp = model(x).float(); model.train()
-        best, spans, labels = lp.argmax(-1), emitted_spans(lp), label_lists(y)
-        ok = [i for i in range(len(x)) if len(spans[i]) == len(labels[i]) > 1 and [int(best[i, s]) for s,_ in spans[i]] == labels[i]]
+        (reads, _), spans, labels = best_paths(lp), emitted_spans(lp), label_lists(y)
+        ok = [i for i in range(len(x)) if len(labels[i]) > 1 and reads[i] == labels[i]]
         ok = [ok[j] for j in torch.randperm(len(ok)).tolist()]
         n_pairs = int(len(ok)*self.p)//2
         if not n_pairs: return

@@ -4,19 +4,21 @@ With `--held_out`, it reads instead the fifth of each folder that the plain `cap
 with each split seed, the images its printed accuracy is measured on, and records which symbols the misreads confuse.
 
     python bench/zero_shot.py --models base /tmp/base-half
-    python bench/zero_shot.py --styles mixed_case classic --held_out 0 1 2 --name zero-shot-held-out
+    python bench/zero_shot.py --held_out 0 1 2 --name zero-shot-held-out
+    python bench/zero_shot.py --held_out 0 1 2 --invert_below 0 --name zero-shot-held-out-as-drawn   # no second read of a negative
 """
 import argparse, json
 from captcha_crnn.folders import dataset_from_folder
 from captcha_crnn.metrics import seq_accuracy
+from captcha_crnn.core import INVERT_BELOW
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from folders import FIXTURE_STYLES, RESULTS, fixture
 from few_labels import style_split
 
-def read(rec, ds) -> dict:
+def read(rec, ds, invert_below:float=INVERT_BELOW) -> dict:
     "`rec`'s accuracy on `ds`, and the symbol pairs its misreads confuse, most frequent first (`-` for a missed or extra symbol)"
-    reads = [text for text,_ in rec.predict(list(ds['image']))]
+    reads = [text for text,_ in rec.predict(list(ds['image']), invert_below=invert_below)]
     pairs = symbol_confusions(ds['label'], reads).most_common()
     return dict(n=len(ds), seq_acc=round(seq_accuracy(reads, ds['label']), 4), misreads=sum(r != l for r,l in zip(reads, ds['label'])),
                 confusions={f"{a or '-'}->{b or '-'}": k for (a,b),k in pairs})
@@ -27,6 +29,7 @@ def main():
     p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
     p.add_argument('--held_out', nargs='+', type=int, default=None, help="Split seeds: read each one's held-out fifth instead of the whole folder")
+    p.add_argument('--invert_below', type=float, default=INVERT_BELOW, help="Reads less sure than this are tried on the image's negative (the readers' default); 0 never")
     p.add_argument('--name', default='zero-shot', help='Results go to results/<name>.json')
     args = p.parse_args()
     if args.held_out is not None and args.n != 1000: p.error('--held_out reads the folders of 1,000 that the plain command was measured on; leave --n out')
@@ -36,7 +39,7 @@ def main():
                {seed: style_split(style, seed)[1] for seed in args.held_out}
         for seed,ds in sets.items():
             for model,rec in recognizers.items():
-                rows.append(dict(style=style, model=model, **({} if seed is None else dict(split_seed=seed)), **read(rec, ds)))
+                rows.append(dict(style=style, model=model, **({} if seed is None else dict(split_seed=seed)), invert_below=args.invert_below, **read(rec, ds, args.invert_below)))
                 print(json.dumps(rows[-1]), flush=True)
     (RESULTS/f"{args.name}.json").write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
 

@@ -183,6 +183,7 @@ def predict_main(
     bs:int=64, # Images read per batch
     allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
     min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
+    invert_below:float=INVERT_BELOW, # Reads less sure than this are tried again on the image's negative (light glyphs on a dark ground); 0 never
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
     backend:str='torch', # torch, or onnx: the recognizer's model.onnx (see captcha_crnn_export) with onnxruntime, which starts much faster
 ):
@@ -191,6 +192,7 @@ def predict_main(
         if backend not in ('torch', 'onnx'): raise ValueError(f"--backend must be torch or onnx, got {backend!r}")
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
+        if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
         files = image_files(images)
         out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
@@ -201,7 +203,7 @@ def predict_main(
             rec = load_recognizer(model)
         reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
         for i in range(0, len(files), bs):
-            reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed)
+            reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below)
             if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
         rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
         if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places

@@ -13,8 +13,8 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit', 'to_rgb',
-           'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
+__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit',
+           'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
            'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols', 'Rereader',
            'folder_files', 'image_files', 'read_images', 'recognizer_path', 'read_config']
 
@@ -314,20 +314,33 @@ def image_files(paths) -> list[Path]:
     return out
 
 # %% ../nbs/00_core.ipynb #3f629782
+INVERT_BELOW = 0.3  # a read less sure than this is tried again on the image's negative
+
+def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rereader|None, allowed:str|None) -> tuple[list[str], np.ndarray]:
+    "The strings read from `batch` and their confidences"
+    log_probs = log_probs_of(batch)
+    strings, conf = decoder(log_probs)
+    return (strings if reread is None else reread(batch, strings, log_probs, allowed)), np.asarray(conf, dtype=np.float64)
+
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
-                beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols"
+                beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, and a read less sure than `invert_below` is tried on the image's negative"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
+    if not 0 <= invert_below <= 1: raise ValueError(f"invert_below must be between 0 and 1, got {invert_below}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
     decoder = CTCDecoder(charset, method, beam_width, allowed=allowed)
     res = []
     for i in range(0, len(images), bs):
         batch = image_batch(images[i:i+bs], img_size, keep_aspect)
-        log_probs = log_probs_of(batch)
-        strings, conf = decoder(log_probs)
-        if reread is not None: strings = reread(batch, strings, log_probs, allowed)
+        strings, conf = _read_batch(batch, log_probs_of, decoder, reread, allowed)
+        unsure = np.flatnonzero(conf < invert_below)
+        if len(unsure):
+            neg_strings, neg_conf = _read_batch(1 - batch[unsure], log_probs_of, decoder, reread, allowed)
+            for j,s,c in zip(unsure, neg_strings, neg_conf):
+                if c >= invert_below: strings[j], conf[j] = s, c
         res += list(zip(strings, conf.tolist()))
     return res
+
 
 # %% ../nbs/00_core.ipynb #52039a1f
 RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'

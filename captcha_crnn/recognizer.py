@@ -89,11 +89,11 @@ def preprocess(self:Recognizer, images) -> Tensor:
 # %% ../nbs/03a_recognizer.ipynb #5debbcd1
 @patch
 @torch.inference_mode()
-def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read"
+def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None, invert_below:float=INVERT_BELOW) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read, and a read less sure than `invert_below` is tried on the image's negative (`read_images`)"
     net = ifnone(self.frozen, self.model)
     def log_probs_of(x): return net(torch.from_numpy(x).to(self.device))
-    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader)
+    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below)
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,

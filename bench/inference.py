@@ -1,6 +1,7 @@
 """Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call, three ways:
 the model as trained (`plain`), with the batch norms folded into the convolutions (`fused`, `fuse_batchnorm`), and fused
-then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), interleaved twice because
+then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), and the frozen one without
+a second read of the negative of an unsure image (`frozen_no_negatives`, `invert_below=0`), interleaved twice because
 a shared machine drifts. Also checks that all three read the same strings, and times the decoders alone (greedy and beam
 search of width 10) on the model's outputs for the same images.
 
@@ -9,21 +10,21 @@ search of width 10) on the model's outputs for the same images.
 import argparse, json, time
 from pathlib import Path
 import torch
-from captcha_crnn.core import CTCDecoder
+from captcha_crnn.core import CTCDecoder, INVERT_BELOW
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from bench import EVAL_SEED
 
 RESULTS = Path(__file__).parent/'results'
 
-def speeds(rec, images, bs:int=64, n_single:int=200) -> dict:
-    "Images/s read in batches of `bs`, and milliseconds per image read one per call (after one warm-up call each)"
-    rec.predict(images[:bs], bs=bs); rec.predict(images[0])
-    start = time.perf_counter(); preds = rec.predict(images, bs=bs)
+def speeds(rec, images, bs:int=64, n_single:int=200, **kwargs) -> dict:
+    "Images/s read in batches of `bs`, and milliseconds per image read one per call (after one warm-up call each), with `kwargs` to `predict`"
+    rec.predict(images[:bs], bs=bs, **kwargs); rec.predict(images[0], **kwargs)
+    start = time.perf_counter(); preds = rec.predict(images, bs=bs, **kwargs)
     batched = len(images)/(time.perf_counter() - start)
     start = time.perf_counter()
-    for img in images[:n_single]: rec.predict(img)
-    return dict(batch_img_per_s=round(batched, 1), single_ms=round(1000*(time.perf_counter() - start)/n_single, 2)), [s for s,_ in preds]
+    for img in images[:n_single]: rec.predict(img, **kwargs)
+    return dict(batch_img_per_s=round(batched, 1), single_ms=round(1000*(time.perf_counter() - start)/n_single, 2)), preds
 
 def decoding_costs(rec, images, bs:int=64, beam_width:int=10) -> dict:
     "Milliseconds per image that greedy and beam-search decoding take on the model's outputs for `images`"
@@ -43,17 +44,22 @@ def main():
     p.add_argument('--name', default='inference')
     args = p.parse_args()
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
-    readers = dict(plain=load_recognizer(args.model, device='cpu', fuse=False, freeze=False),
-                   fused=load_recognizer(args.model, device='cpu', freeze=False),
-                   frozen=load_recognizer(args.model, device='cpu'))
+    frozen = load_recognizer(args.model, device='cpu')
+    readers = dict(plain=(load_recognizer(args.model, device='cpu', fuse=False, freeze=False), {}),
+                   fused=(load_recognizer(args.model, device='cpu', freeze=False), {}),
+                   frozen=(frozen, {}), frozen_no_negatives=(frozen, dict(invert_below=0)))
     runs, preds = {k: [] for k in readers}, {}
     for _ in range(2):
-        for name, rec in readers.items():
-            res, preds[name] = speeds(rec, images)
+        for name, (rec, kwargs) in readers.items():
+            res, preds[name] = speeds(rec, images, **kwargs)
             runs[name].append(res)
+    strings = {k: [s for s,_ in v] for k,v in preds.items()}
     res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), **runs,
-               frozen_is_torchscript=isinstance(readers['frozen'].frozen, torch.jit.ScriptModule),
-               same_strings={k: preds[k] == preds['plain'] for k in ('fused', 'frozen')}, decoding=decoding_costs(readers['frozen'], images))
+               frozen_is_torchscript=isinstance(frozen.frozen, torch.jit.ScriptModule),
+               same_strings={k: strings[k] == strings['plain'] for k in ('fused', 'frozen')},
+               unsure=sum(c < INVERT_BELOW for _,c in preds['frozen_no_negatives']),  # images read again from their negative
+               changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),
+               decoding=decoding_costs(frozen, images))
     print(json.dumps(res, indent=2))
     (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

@@ -29,7 +29,7 @@ def main():
     p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
     p.add_argument('--held_out', nargs='+', type=int, default=None, help="Split seeds: read each one's held-out fifth instead of the whole folder")
-    p.add_argument('--invert_below', type=float, default=INVERT_BELOW, help="Reads less sure than this are tried on the image's negative (the readers' default); 0 never")
+    p.add_argument('--invert_below', type=float, default=INVERT_BELOW, help="Images on a dark ground read less surely than this are read again from their negative (the readers' default); 0 never")
     p.add_argument('--name', default='zero-shot', help='Results go to results/<name>.json')
     args = p.parse_args()
     if args.held_out is not None and args.n != 1000: p.error('--held_out reads the folders of 1,000 that the plain command was measured on; leave --n out')

@@ -183,7 +183,7 @@ def predict_main(
     bs:int=64, # Images read per batch
     allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
     min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
-    invert_below:float=INVERT_BELOW, # Reads less sure than this are tried again on the image's negative (light glyphs on a dark ground); 0 never
+    invert_below:float=INVERT_BELOW, # Images on a dark ground read less surely than this are read again from their negative; 0 never
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
     backend:str='torch', # torch, or onnx: the recognizer's model.onnx (see captcha_crnn_export) with onnxruntime, which starts much faster
 ):

@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit',
            'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
            'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols', 'Rereader',
-           'folder_files', 'image_files', 'read_images', 'recognizer_path', 'read_config']
+           'folder_files', 'image_files', 'dark_ground', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -314,7 +314,14 @@ def image_files(paths) -> list[Path]:
     return out
 
 # %% ../nbs/00_core.ipynb #3f629782
-INVERT_BELOW = 0.3  # a read less sure than this is tried again on the image's negative
+INVERT_BELOW = 0.3  # a read less sure than this, of an image on a dark ground, is tried again on the image's negative
+
+def dark_ground(batch:np.ndarray, edge:int=2) -> np.ndarray:
+    "Whether each image of a `[B, C, H, W]` batch is drawn on a dark ground: its border, `edge` pixels wide, darker on average than the whole image"
+    x = batch.mean(1)
+    frame = np.ones(x.shape[1:], dtype=bool)
+    frame[edge:-edge, edge:-edge] = False
+    return x[:, frame].mean(1) < x.reshape(len(x), -1).mean(1)
 
 def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rereader|None, allowed:str|None) -> tuple[list[str], np.ndarray]:
     "The strings read from `batch` and their confidences"
@@ -324,7 +331,7 @@ def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rerea
 
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
                 beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, and a read less sure than `invert_below` is tried on the image's negative"
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, and an image on a dark ground read less surely than `invert_below` is read again from its negative"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     if not 0 <= invert_below <= 1: raise ValueError(f"invert_below must be between 0 and 1, got {invert_below}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
@@ -333,11 +340,11 @@ def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspe
     for i in range(0, len(images), bs):
         batch = image_batch(images[i:i+bs], img_size, keep_aspect)
         strings, conf = _read_batch(batch, log_probs_of, decoder, reread, allowed)
-        unsure = np.flatnonzero(conf < invert_below)
+        unsure = np.flatnonzero((conf < invert_below) & dark_ground(batch))
         if len(unsure):
             neg_strings, neg_conf = _read_batch(1 - batch[unsure], log_probs_of, decoder, reread, allowed)
             for j,s,c in zip(unsure, neg_strings, neg_conf):
-                if c >= invert_below: strings[j], conf[j] = s, c
+                if c > conf[j]: strings[j], conf[j] = s, c
         res += list(zip(strings, conf.tolist()))
     return res
 

@@ -1,8 +1,8 @@
 """Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call, three ways:
 the model as trained (`plain`), with the batch norms folded into the convolutions (`fused`, `fuse_batchnorm`), and fused
 then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), and the frozen one without
-a second read of the negative of an unsure image (`frozen_no_negatives`, `invert_below=0`), interleaved twice because
-a shared machine drifts. Also checks that all three read the same strings, and times the decoders alone (greedy and beam
+a second read of the negative of an unsure image (`frozen_no_negatives`, `invert_below=0`), interleaved twice, the second time in
+the reverse order, because a shared machine drifts. Also checks that all three read the same strings, and times the decoders alone (greedy and beam
 search of width 10) on the model's outputs for the same images.
 
     python bench/inference.py --model models/captcha_crnn
@@ -10,7 +10,7 @@ search of width 10) on the model's outputs for the same images.
 import argparse, json, time
 from pathlib import Path
 import torch
-from captcha_crnn.core import CTCDecoder, INVERT_BELOW
+from captcha_crnn.core import CTCDecoder, INVERT_BELOW, dark_ground, image_batch
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from bench import EVAL_SEED
@@ -18,8 +18,8 @@ from bench import EVAL_SEED
 RESULTS = Path(__file__).parent/'results'
 
 def speeds(rec, images, bs:int=64, n_single:int=200, **kwargs) -> dict:
-    "Images/s read in batches of `bs`, and milliseconds per image read one per call (after one warm-up call each), with `kwargs` to `predict`"
-    rec.predict(images[:bs], bs=bs, **kwargs); rec.predict(images[0], **kwargs)
+    "Images/s read in batches of `bs`, and milliseconds per image read one per call (after three warm-up calls each: TorchScript optimises a frozen model over its first calls), with `kwargs` to `predict`"
+    for _ in range(3): rec.predict(images[:bs], bs=bs, **kwargs); rec.predict(images[0], **kwargs)
     start = time.perf_counter(); preds = rec.predict(images, bs=bs, **kwargs)
     batched = len(images)/(time.perf_counter() - start)
     start = time.perf_counter()
@@ -49,15 +49,16 @@ def main():
                    fused=(load_recognizer(args.model, device='cpu', freeze=False), {}),
                    frozen=(frozen, {}), frozen_no_negatives=(frozen, dict(invert_below=0)))
     runs, preds = {k: [] for k in readers}, {}
-    for _ in range(2):
-        for name, (rec, kwargs) in readers.items():
+    for r in range(2):  # the second round in the reverse order, so that no reader always runs first
+        for name, (rec, kwargs) in (list(readers.items()) if r == 0 else list(readers.items())[::-1]):
             res, preds[name] = speeds(rec, images, **kwargs)
             runs[name].append(res)
     strings = {k: [s for s,_ in v] for k,v in preds.items()}
     res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), **runs,
                frozen_is_torchscript=isinstance(frozen.frozen, torch.jit.ScriptModule),
                same_strings={k: strings[k] == strings['plain'] for k in ('fused', 'frozen')},
-               unsure=sum(c < INVERT_BELOW for _,c in preds['frozen_no_negatives']),  # images read again from their negative
+               unsure=sum(c < INVERT_BELOW for _,c in preds['frozen_no_negatives']),
+               read_again=int(sum(c < INVERT_BELOW and dark for (_,c),dark in zip(preds['frozen_no_negatives'], dark_ground(image_batch(images, frozen.img_size, frozen.keep_aspect))))),  # from their negative
                changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),
                decoding=decoding_costs(frozen, images))
     print(json.dumps(res, indent=2))

@@ -10,7 +10,7 @@ search of width 10) on the model's outputs for the same images.
 import argparse, json, time
 from pathlib import Path
 import torch
-from captcha_crnn.core import CTCDecoder, INVERT_BELOW, dark_ground, image_batch
+from captcha_crnn.core import CTCDecoder, INVERT_BELOW, image_batch, to_read_inverted
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from bench import EVAL_SEED
@@ -58,7 +58,7 @@ def main():
                frozen_is_torchscript=isinstance(frozen.frozen, torch.jit.ScriptModule),
                same_strings={k: strings[k] == strings['plain'] for k in ('fused', 'frozen')},
                unsure=sum(c < INVERT_BELOW for _,c in preds['frozen_no_negatives']),
-               read_again=int(sum(c < INVERT_BELOW and dark for (_,c),dark in zip(preds['frozen_no_negatives'], dark_ground(image_batch(images, frozen.img_size, frozen.keep_aspect))))),  # from their negative
+               read_again=len(to_read_inverted(image_batch(images, frozen.img_size, frozen.keep_aspect), [c for _,c in preds['frozen_no_negatives']])),  # from their negative
                changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),
                decoding=decoding_costs(frozen, images))
     print(json.dumps(res, indent=2))

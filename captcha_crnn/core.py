@@ -16,7 +16,8 @@ from PIL import Image, UnidentifiedImageError
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit',
            'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
            'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols', 'Rereader',
-           'folder_files', 'image_files', 'dark_ground', 'read_images', 'recognizer_path', 'read_config']
+           'folder_files', 'image_files', 'dark_ground', 'to_read_inverted', 'read_images', 'recognizer_path',
+           'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -323,6 +324,11 @@ def dark_ground(batch:np.ndarray, edge:int=2) -> np.ndarray:
     frame[edge:-edge, edge:-edge] = False
     return x[:, frame].mean(1) < x.mean((1, 2))
 
+def to_read_inverted(batch:np.ndarray, conf, invert_below:float=INVERT_BELOW) -> np.ndarray:
+    "Indices of the images of `batch` to read again from their negative: read less surely than `invert_below` (`conf`), and on a dark ground"
+    unsure = np.flatnonzero(np.asarray(conf) < invert_below)
+    return unsure[dark_ground(batch[unsure])]  # the ground of the unsure images only: a sure read costs nothing more
+
 def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rereader|None, allowed:str|None) -> tuple[list[str], np.ndarray]:
     "The strings read from `batch` and their confidences"
     log_probs = log_probs_of(batch)
@@ -340,8 +346,7 @@ def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspe
     for i in range(0, len(images), bs):
         batch = image_batch(images[i:i+bs], img_size, keep_aspect)
         strings, conf = _read_batch(batch, log_probs_of, decoder, reread, allowed)
-        unsure = np.flatnonzero(conf < invert_below)
-        unsure = unsure[dark_ground(batch[unsure])]  # of the unsure images only: a sure read costs nothing more
+        unsure = to_read_inverted(batch, conf, invert_below)
         if len(unsure):
             neg_strings, neg_conf = _read_batch(1 - batch[unsure], log_probs_of, decoder, reread, allowed)
             for j,s,c in zip(unsure, neg_strings, neg_conf):

@@ -100,7 +100,7 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner, train_rereader
+    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner, progress_for_stdout, train_rereader
     from captcha_crnn.recognizer import can_hold_recognizer, reread_accuracy, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     from fastai.torch_core import default_device, set_seed
@@ -122,7 +122,7 @@ def train_main(
             charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
         else:
             length = parse_length(length)
-            kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60))
+            kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60), progress=sys.stdout.isatty())  # no bars in a log file
             train_ds, valid_ds = RECIPES[recipe].draw(seed, n_train, n_valid, **kw)
         charset = Charset.create(charset)
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
@@ -145,7 +145,7 @@ def train_main(
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
-        learn = captcha_learner(dls, net, wd=training.wd, mixed_precision=mixed_precision)
+        with progress_for_stdout(): learn = captcha_learner(dls, net, wd=training.wd, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
@@ -155,7 +155,8 @@ def train_main(
     second = None
     if reread is not None:
         print(f"training a second reader for {reread}: windows where the CRNN reads each of them")
-        try: second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, training.reread_epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
+        try:
+            with progress_for_stdout(): second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, training.reread_epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
         except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
         alone, both = reread_accuracy(learn.model, charset, size, second, valid_ds['image'], valid_ds['label'], keep_aspect)
         print(f"sequence accuracy {both:.4f} on {held_out} with the second reader, {alone:.4f} without it")

@@ -4,7 +4,8 @@
 
 # %% ../nbs/03_train.ipynb #fa9225dc
 from __future__ import annotations
-import dataclasses
+import dataclasses, sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fastai.vision.all import *
 import datasets
@@ -17,8 +18,8 @@ from .metrics import CTCAccuracy, CharErrorRate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'BFloat16CPU', 'captcha_learner', 'show_results', 'plot_top_losses', 'Recipe',
-           'reread_windows', 'train_rereader']
+           'BlankPlateauGuard', 'BFloat16CPU', 'captcha_learner', 'EpochLines', 'progress_for_stdout', 'show_results',
+           'plot_top_losses', 'Recipe', 'reread_windows', 'train_rereader']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -117,6 +118,31 @@ def captcha_learner(
     if channels_last: learn.add_cb(ChannelsLast())
     if guard: learn.add_cb(BlankPlateauGuard())
     return learn
+
+# %% ../nbs/03_train.ipynb #6d5abf4c
+class EpochLines(Callback):
+    "Print the metric names, then a line for each epoch, instead of progress bars"
+    order = ProgressCallback.order
+    def before_fit(self):
+        self.old_logger, self.widths = self.learn.logger, None
+        if self.old_logger is noop: return  # under `no_logging`, as in `validate`
+        self.learn.logger = self._write
+        self._write(self.recorder.metric_names)
+    def after_fit(self): self.learn.logger = self.old_logger
+    def _write(self, row):
+        cells = [f'{v:.6f}' if isinstance(v, float) else str(v) for v in row]
+        if self.widths is None: self.widths = [max(8, len(c)) for c in cells]
+        print('  '.join(c.ljust(w) for c,w in zip(cells, self.widths)).rstrip(), flush=True)
+
+# %% ../nbs/03_train.ipynb #19d47ee8
+@contextmanager
+def progress_for_stdout():
+    "`Learner`s made inside show progress bars when standard output is a terminal, else `EpochLines`"
+    if sys.stdout.isatty(): yield; return
+    saved = defaults.callbacks
+    defaults.callbacks = [EpochLines if c is ProgressCallback else c for c in saved]
+    try: yield
+    finally: defaults.callbacks = saved
 
 # %% ../nbs/03_train.ipynb #5a16dc35
 @dispatch

@@ -7,6 +7,7 @@ bench/results/time-steps-<style>.json, with the runs of other steps and seeds th
 
     python bench/time_steps.py --style long_labels --steps 24 32 --seeds 0 1
     python bench/time_steps.py --style classic --steps 30
+    python bench/time_steps.py --style long_labels --steps 30 --width 240   # and the width read at, set by hand too
 """
 import argparse, io, json, time
 from contextlib import redirect_stdout
@@ -15,17 +16,18 @@ import captcha_crnn.recognizer as recognizer
 from captcha_crnn.cli import train_main
 from folders import FIXTURES, FIXTURE_STYLES, RESULTS, fixture, printed_accuracy
 
-def run(folder:Path, seed:int, steps:int, out:Path) -> dict:
-    "Train on `folder` with split `seed` and `steps` time steps, as the plain command does otherwise"
+def run(folder:Path, seed:int, steps:int, out:Path, width:int|None=None) -> dict:
+    "Train on `folder` with split `seed`, `steps` time steps and images read `width` pixels wide (`None`: as chosen), as the plain command does otherwise"
     chosen = recognizer.starting_model
     def with_steps(*args, **kwargs):
         net, size, said = chosen(*args, **kwargs)
-        return net.set_seq_len(steps), size, f"{said}; {steps} time steps, set by bench/time_steps.py"
+        size = size if width is None else (size[0], width)
+        return net.set_seq_len(steps), size, f"{said}; {steps} time steps at {size[0]}x{size[1]}, set by bench/time_steps.py"
     recognizer.starting_model, start = with_steps, time.perf_counter()
     try:
         with io.StringIO() as buf, redirect_stdout(buf): train_main(folder=str(folder), seed=seed, out=str(out)); printed = buf.getvalue()
     finally: recognizer.starting_model = chosen
-    return dict(steps=steps, seed=seed, seconds=round(time.perf_counter() - start, 1), **printed_accuracy(printed))
+    return dict(steps=steps, seed=seed, **(dict(width=width) if width else {}), seconds=round(time.perf_counter() - start, 1), **printed_accuracy(printed))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -33,15 +35,17 @@ def main():
     p.add_argument('--steps', nargs='+', type=int, required=True)
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='Split seeds')
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
+    p.add_argument('--width', type=int, default=None, help="Width to read the images at; default the plain command's choice (base's 192)")
     args = p.parse_args()
     folder, runs = fixture(args.style, args.n), []
     for steps in args.steps:
         for seed in args.seeds:
-            runs.append(run(folder, seed, steps, FIXTURES/'steps'/f'model-{args.style}'))
+            runs.append(run(folder, seed, steps, FIXTURES/'steps'/f'model-{args.style}', args.width))
             print(json.dumps(runs[-1]), flush=True)
     out = RESULTS/f'time-steps-{args.style}.json'  # earlier runs of other steps or seeds are kept
-    done = {(r['steps'], r['seed']) for r in runs}
-    kept = [r for r in (json.loads(out.read_text())['runs'] if out.exists() else []) if (r['steps'], r['seed']) not in done]
-    out.write_text(json.dumps(dict(style=args.style, n_images=args.n, runs=sorted(kept + runs, key=lambda r: (r['steps'], r['seed']))), indent=2) + '\n')
+    key = lambda r: (r['steps'], r.get('width', 0), r['seed'])
+    done = {key(r) for r in runs}
+    kept = [r for r in (json.loads(out.read_text())['runs'] if out.exists() else []) if key(r) not in done]
+    out.write_text(json.dumps(dict(style=args.style, n_images=args.n, runs=sorted(kept + runs, key=key)), indent=2) + '\n')
 
 if __name__ == '__main__': main()

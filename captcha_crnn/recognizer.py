@@ -14,8 +14,9 @@ from .core import *
 from .metrics import seq_accuracy
 
 # %% auto #0
-__all__ = ['STEPS_PER_SYMBOL', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer', 'read_recognizer_config',
-           'load_recognizer', 'reread_accuracy', 'transfer_model', 'fit_input_size', 'starting_model']
+__all__ = ['STEPS_PER_SYMBOL', 'PX_PER_SYMBOL', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer',
+           'read_recognizer_config', 'load_recognizer', 'reread_accuracy', 'transfer_model', 'fit_input_size',
+           'starting_model']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 def is_recognizer(path:str|Path) -> bool:
@@ -197,6 +198,7 @@ def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
 
 # %% ../nbs/03a_recognizer.ipynb #bd2b691e
 STEPS_PER_SYMBOL = 3  # time steps `starting_model` gives each symbol of the longest label, where the width allows
+PX_PER_SYMBOL = 24  # pixels of width it gives each when fine-tuning: the narrowest `base` saw, 8 symbols to 192 pixels
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c018
 def starting_model(
@@ -205,7 +207,7 @@ def starting_model(
     from_model:str|Path='scratch', # `scratch`, or a pretrained name (`PRETRAINED`) or a saved recognizer's folder
     arch:str='small', # The `CRNN_ARCHS` size of a model from scratch
     keep_size:bool=False, # Train at `img_size` even when fine-tuning (a CRNN reads any size it can reduce)
-    max_len:int=0, # Symbols in the longest label to learn: the model gets `STEPS_PER_SYMBOL` time steps for each, where the width allows
+    max_len:int=0, # Symbols in the longest label to learn: the model gets `STEPS_PER_SYMBOL` time steps for each, where the width allows, and a pretrained one `PX_PER_SYMBOL` pixels of width
 )->tuple[CRNN, tuple, str]:
     "The model to start training from, the (height, width) to train at, and a line saying what was chosen"
     charset = Charset.create(charset)
@@ -215,6 +217,9 @@ def starting_model(
         net = transfer_model(pretrained.model, pretrained.charset, charset)
         size = tuple(img_size) if keep_size else pretrained.img_size
         said = f"fine-tuning {from_model} (pretrained on {len(pretrained.charset)} symbols) at {size[0]}x{size[1]}"
+        if not keep_size and PX_PER_SYMBOL*max_len > size[1]:
+            said += f"; read {PX_PER_SYMBOL*max_len} wide instead of {size[1]}, {PX_PER_SYMBOL} pixels for each of up to {max_len} symbols"
+            size = (size[0], PX_PER_SYMBOL*max_len)
     fitted = fit_input_size(size, net.min_size())
     if fitted != size:
         said += (f"; images of {size[0]}x{size[1]} (HxW) are smaller than the model's minimum of {net.min_size()[0]}x{net.min_size()[1]}, "

@@ -24,7 +24,7 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
     "A `Learner` trained on `train_ds` from `start` (`scratch`, or fine-tuning a pretrained model), and its training seconds"
     recipe = RECIPES['finetune'] if start != 'scratch' else RECIPES['folder']
     set_seed(seed)
-    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start)
+    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start, max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # steps and width as the command chooses them
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)

@@ -30,6 +30,16 @@ def printed_accuracy(stdout:str) -> dict:
     m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", stdout)
     return dict(seq_acc=float(m.group(1)), cer=float(m.group(2))) if m else {}
 
+def held_out_reads(model:Path, folder:Path, seed:int) -> dict:
+    "The saved recognizer's sequence accuracy on the held-out fifth of `folder` (split `seed`, as the command splits it), read as saved and with `any_length`"
+    from captcha_crnn.folders import folder_datasets
+    from captcha_crnn.metrics import seq_accuracy
+    from captcha_crnn.recognizer import load_recognizer
+    rec, (_, valid) = load_recognizer(model), folder_datasets(str(folder), None, 0.2, seed)
+    images, labels = list(valid['image']), list(valid['label'])
+    read = lambda **kw: round(seq_accuracy([s for s,_ in rec.predict(images, **kw)], labels), 4)
+    return dict(lengths=rec.lengths, seq_acc_read=read(), seq_acc_any_length=read(any_length=True))
+
 def run_train(folder:Path, seed:int, extra:list[str], out:Path) -> dict:
     "Run the train command on `folder` with split `seed`; what it printed, parsed"
     cmd = ['captcha_crnn_train', '--folder', str(folder), '--seed', str(seed), '--out', str(out), *extra]
@@ -40,6 +50,7 @@ def run_train(folder:Path, seed:int, extra:list[str], out:Path) -> dict:
     m = re.search(r"sequence accuracy ([\d.]+) on .* with the second reader", proc.stdout)
     if m: res['reread_seq_acc'] = float(m.group(1))  # --reread: the CRNN and its second reader together
     res['stuck'] = "stuck in CTC's all-blank phase" in proc.stderr
+    if not proc.returncode and 'seq_acc' in res and '--valid_folder' not in extra: res.update(held_out_reads(out, folder, seed))
     if proc.returncode and not res['stuck']: res['stderr_tail'] = proc.stderr[-2000:]
     return res
 

@@ -150,6 +150,7 @@ def train_main(
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     _, seq_acc, cer = learn.validate()
+    print(f"reads are held to labels of {'/'.join(map(str, dls.lengths))} symbols, as in training: one of another length is read again as the most probable of those lengths")
     held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
     second = None
@@ -158,7 +159,7 @@ def train_main(
         try:
             with progress_for_stdout(): second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, training.reread_epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
         except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
-        alone, both = reread_accuracy(learn.model, charset, size, second, valid_ds['image'], valid_ds['label'], keep_aspect)
+        alone, both = reread_accuracy(learn.model, charset, size, second, valid_ds['image'], valid_ds['label'], keep_aspect, dls.lengths)
         print(f"sequence accuracy {both:.4f} on {held_out} with the second reader, {alone:.4f} without it")
         if both < alone:
             print(f"note: the second reader reads fewer of the {held_out} right than the CRNN alone, so the recognizer is saved without it. "
@@ -187,6 +188,7 @@ def predict_main(
     invert_below:float=INVERT_BELOW, # Images on a dark ground read less surely than this are read again from their negative; 0 never
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
     backend:str='torch', # torch, or onnx: the recognizer's model.onnx (see captcha_crnn_export) with onnxruntime, which starts much faster
+    any_length:bool_arg=False, # Read labels of any length; by default reads are held to the lengths of the recognizer's training labels (`lengths` in its config.json)
 ):
     "Read CAPTCHA images, or folders of them, with a saved recognizer"
     try:
@@ -204,7 +206,7 @@ def predict_main(
             rec = load_recognizer(model)
         reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
         for i in range(0, len(files), bs):
-            reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below)
+            reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
             if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
         rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
         if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
@@ -223,6 +225,7 @@ def eval_main(
     beam_width:int=10, # Beam width for beam search
     bs:int=64, # Images read per batch
     skip_bad:bool_arg=False, # Leave out files that cannot be used, and print a summary, instead of failing
+    any_length:bool_arg=False, # Read labels of any length; by default reads are held to the lengths of the recognizer's training labels (`lengths` in its config.json)
 ):
     "Measure a saved recognizer on a folder of labelled CAPTCHAs"
     from captcha_crnn.recognizer import load_recognizer
@@ -235,7 +238,7 @@ def eval_main(
         out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
-        results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width)
+        results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
         write_csv(results.itertuples(index=False), list(results.columns), out)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)

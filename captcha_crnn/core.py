@@ -15,9 +15,9 @@ from PIL import Image, UnidentifiedImageError
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit',
            'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
-           'ctc_log_likelihood', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols', 'Rereader',
-           'folder_files', 'image_files', 'dark_ground', 'to_read_inverted', 'read_images', 'recognizer_path',
-           'read_config']
+           'ctc_log_likelihood', 'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans',
+           'glyph_window', 'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'dark_ground',
+           'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -178,6 +178,72 @@ def ctc_log_likelihood(lp:np.ndarray, label:list[int], blank:int=BLANK_IDX) -> f
         alpha = np.logaddexp(np.logaddexp(alpha, from_prev), from_skip) + step[ext]
     return float(np.logaddexp.reduce(alpha[-2:]))
 
+# %% ../nbs/00_core.ipynb #b9433e31
+def best_paths_of_length(log_probs, length:int, blank:int=BLANK_IDX) -> tuple[list[list[int]], np.ndarray]:
+    "For each `[B, T, C]` log-prob sequence, the label of its most probable path among those that read exactly `length` symbols, and that path's log-probability (`-inf` where no path can)"
+    lp = _as_array(log_probs).astype(np.float64)
+    B, T, C = lp.shape
+    classes = np.arange(C)
+    is_symbol = classes != blank
+    score = np.full((B, length + 1, C), -np.inf)  # the best path so far that has read k symbols and ends on class c
+    score[:, 0, blank] = lp[:, 0, blank]
+    if length: score[:, 1, is_symbol] = lp[:, 0, is_symbol]
+    came_from = np.zeros((T, B, length + 1, C), dtype=np.int32)  # the class that path ended on one step earlier
+    for t in range(1, T):
+        before_blank = score.argmax(-1)  # a blank keeps the count: from the best class of the same count
+        blank_lp = np.take_along_axis(score, before_blank[..., None], -1)[..., 0] + lp[:, t, None, blank]
+        symbols = np.where(is_symbol, score, -np.inf)
+        first = symbols.argmax(-1)
+        first_lp = np.take_along_axis(symbols, first[..., None], -1)
+        np.put_along_axis(symbols, first[..., None], -np.inf, -1)
+        second = symbols.argmax(-1)
+        second_lp = np.take_along_axis(symbols, second[..., None], -1)
+        is_first = classes == first[..., None]  # a new symbol c follows a blank or another symbol: the best one that is not c
+        other_lp, other = np.where(is_first, second_lp, first_lp), np.where(is_first, second[..., None], first[..., None])
+        after_blank = score[..., blank:blank+1] >= other_lp
+        new_lp = np.full_like(score, -np.inf)
+        new_lp[:, 1:] = np.where(after_blank, score[..., blank:blank+1], other_lp)[:, :-1]
+        new_from = np.zeros_like(came_from[t])
+        new_from[:, 1:] = np.where(after_blank, blank, other)[:, :-1]
+        repeat = score >= new_lp  # c again after c reads nothing new
+        came_from[t] = np.where(repeat, classes, new_from)
+        came_from[t][..., blank] = before_blank
+        score = np.where(repeat, score, new_lp) + lp[:, t, None, :]
+        score[..., blank] = blank_lp
+    ends = score[:, length].argmax(-1)
+    labels = []
+    for b,c in enumerate(ends.tolist()):
+        k, path = length, [c]
+        for t in range(T - 1, 0, -1):
+            prev = int(came_from[t, b, k, c])
+            if c != blank and prev != c: k -= 1
+            c = prev; path.append(c)
+        path.reverse()
+        labels.append([c for i,c in enumerate(path) if c != blank and (i == 0 or c != path[i-1])])
+    return labels, score[np.arange(B), length, ends]
+
+
+# %% ../nbs/00_core.ipynb #aaace304
+def check_lengths(lengths) -> list[int]:
+    "`lengths` as a sorted list of label lengths, or a `ValueError` saying what is wrong with it"
+    if not (isinstance(lengths, (list, tuple, set, frozenset)) and lengths and all(type(n) is int and 0 < n <= 1024 for n in lengths)):
+        raise ValueError(f"lengths must be a non-empty list of label lengths (whole numbers from 1 to 1024), got {lengths!r}"[:300])
+    return sorted(set(lengths))
+
+def hold_lengths(log_probs, labels:list[list[int]], conf, lengths, blank:int=BLANK_IDX) -> tuple[list[list[int]], np.ndarray]:
+    "`labels` and their confidences `conf`, each label whose length is not in `lengths` replaced by the most probable path of `[B, T, C]` `log_probs` that reads one of those lengths, with its probability"
+    lengths = check_lengths(lengths)
+    labels, conf = list(labels), np.array(conf, dtype=np.float64)
+    off = [i for i,o in enumerate(labels) if len(o) not in lengths]
+    if not off: return labels, conf
+    lp, best_lp = log_softmax(_as_array(log_probs)[off]), np.full(len(off), -np.inf)
+    for n in lengths:
+        held, held_lp = best_paths_of_length(lp, n, blank)
+        for j,(label,label_lp) in enumerate(zip(held, held_lp)):
+            if label_lp > best_lp[j]: best_lp[j], labels[off[j]], conf[off[j]] = label_lp, label, np.exp(label_lp)
+    return labels, conf
+
+
 # %% ../nbs/00_core.ipynb #53b21aa2
 def _prefix_beam_search(lp:np.ndarray, beam_width:int, prune:float, blank:int) -> list[int]:
     "Most probable label among those the beam keeps, for the `[T, C]` log-probs `lp`"
@@ -211,12 +277,14 @@ def _disallowed_classes(charset:Charset, allowed:str, blank:int=BLANK_IDX) -> np
 class CTCDecoder:
     "Decode `[B, T, C]` CTC log-probs (an array or a tensor) to strings of `charset`, with a confidence for each"
     def __init__(self, charset:Charset|str|None=None, method:str='greedy', beam_width:int=10, prune:float=1e-3, blank:int=BLANK_IDX,
-                 allowed:str|None=None): # Read only these symbols of `charset` (and the blank); `None` reads them all
+                 allowed:str|None=None, # Read only these symbols of `charset` (and the blank); `None` reads them all
+                 lengths:list|None=None): # Read only labels of these lengths (`hold_lengths`); `None` reads any
         if method not in ('greedy', 'beam'): raise ValueError(f"method must be 'greedy' or 'beam', got {method!r}")
         if beam_width < 1: raise ValueError(f"beam_width must be at least 1, got {beam_width}")
         self.charset = Charset.create(charset)
         self.method,self.beam_width,self.prune,self.blank,self.allowed = method,beam_width,prune,blank,allowed
         self.masked = None if allowed is None else _disallowed_classes(self.charset, allowed, blank)
+        self.lengths = None if lengths is None else check_lengths(lengths)
 
     def decode_indices(self, log_probs) -> tuple[list[list[int]], np.ndarray]:
         "Label indices and confidences for each sequence of `log_probs`"
@@ -227,8 +295,10 @@ class CTCDecoder:
             lp[..., self.masked] = -np.inf
             lp = log_softmax(lp)
         greedy,greedy_conf = best_paths(lp, self.blank)
+        if self.lengths is not None: greedy,greedy_conf = hold_lengths(lp, greedy, greedy_conf, self.lengths, self.blank)
         if self.method == 'greedy': return greedy, greedy_conf
         beam = [_prefix_beam_search(o, self.beam_width, self.prune, self.blank) for o in lp]
+        if self.lengths is not None: beam = [b if len(b) in self.lengths else g for b,g in zip(beam, greedy)]  # greedy is held already
         beam_lp = np.array([ctc_log_likelihood(o, b, self.blank) for o,b in zip(lp, beam)])
         greedy_lp = np.array([b_lp if b == g else ctc_log_likelihood(o, g, self.blank) for o,b,g,b_lp in zip(lp, beam, greedy, beam_lp)])
         use_beam = beam_lp >= greedy_lp
@@ -336,12 +406,12 @@ def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rerea
     return (strings if reread is None else reread(batch, strings, log_probs, allowed)), np.asarray(conf, dtype=np.float64)
 
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
-                beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, and an image on a dark ground read less surely than `invert_below` is read again from its negative"
+                beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW, lengths:list|None=None) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, an image on a dark ground read less surely than `invert_below` is read again from its negative, and `lengths` holds reads to those label lengths (`hold_lengths`)"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     if not 0 <= invert_below <= 1: raise ValueError(f"invert_below must be between 0 and 1, got {invert_below}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
-    decoder = CTCDecoder(charset, method, beam_width, allowed=allowed)
+    decoder = CTCDecoder(charset, method, beam_width, allowed=allowed, lengths=lengths)
     res = []
     for i in range(0, len(images), bs):
         batch = image_batch(images[i:i+bs], img_size, keep_aspect)
@@ -392,6 +462,9 @@ def read_config(path:str|Path) -> dict:
     if not _is_pixel_size(img_size):
         raise ValueError(f"{f}: 'img_size' must be [height, width] in pixels, got {img_size!r}"[:300])
     if not isinstance(config.get('keep_aspect', False), bool): raise ValueError(f"{f}: 'keep_aspect' must be true or false, got {config['keep_aspect']!r}"[:300])
+    if 'lengths' in config:
+        try: check_lengths(config['lengths'])
+        except ValueError as e: raise ValueError(f"{f}: 'lengths': {e}") from None
     if 'reread' in config and not _is_reread_spec(config['reread'], charset):
         raise ValueError(f"{f}: 'reread' must hold 'symbols' (two or more of the charset), 'width' (columns) and 'size' ([height, width]), got {config['reread']!r}"[:300])
     return config

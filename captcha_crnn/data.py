@@ -241,4 +241,5 @@ def captcha_dls(
                        item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=num_workers, **kwargs)
     dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect
+    dls.lengths = sorted({len(get_label(row)) for row in dls.train.items})  # what a recognizer trained on them reads (`hold_lengths`)
     return dls

@@ -5,7 +5,7 @@
 # %% ../nbs/02a_metrics.ipynb #ff50b525
 from __future__ import annotations
 from fastai.vision.all import *
-from .core import BLANK_IDX, PAD_IDX, best_paths
+from .core import BLANK_IDX, PAD_IDX, best_paths, check_lengths, hold_lengths
 from .loss import label_lists
 
 # %% auto #0
@@ -48,22 +48,25 @@ def char_error_rate(preds, labels) -> float:
 
 # %% ../nbs/02a_metrics.ipynb #92453f18
 class CTCMetric(Metric):
-    "A metric scoring the greedy decodings of a whole validation set against its labels with `func(preds, labels)`"
-    def __init__(self, func, name:str, blank:int=BLANK_IDX, pad_idx:int=PAD_IDX): store_attr('func,blank,pad_idx'); self._name = name
+    "A metric scoring the greedy decodings of a whole validation set against its labels with `func(preds, labels)`; with `lengths`, decodings are held to those label lengths"
+    def __init__(self, func, name:str, blank:int=BLANK_IDX, pad_idx:int=PAD_IDX, lengths:list|None=None):
+        store_attr('func,blank,pad_idx'); self._name, self.lengths = name, (None if lengths is None else check_lengths(lengths))
     @property
     def name(self): return self._name
     def reset(self): self.preds,self.labels = [],[]
     def accumulate(self, learn):
-        self.preds += best_paths(learn.pred, self.blank)[0]
+        preds, conf = best_paths(learn.pred, self.blank)
+        if self.lengths is not None: preds = hold_lengths(learn.pred, preds, conf, self.lengths, self.blank)[0]
+        self.preds += preds
         self.labels += label_lists(learn.y, self.pad_idx)
     @property
     def value(self): return self.func(self.preds, self.labels) if self.labels else None
 
 # %% ../nbs/02a_metrics.ipynb #3112260a
-def CTCAccuracy() -> CTCMetric:
-    "Sequence accuracy of greedy decodings, shown as `seq_acc`"
-    return CTCMetric(seq_accuracy, 'seq_acc')
+def CTCAccuracy(lengths:list|None=None) -> CTCMetric:
+    "Sequence accuracy of greedy decodings (held to `lengths`, if given), shown as `seq_acc`"
+    return CTCMetric(seq_accuracy, 'seq_acc', lengths=lengths)
 
-def CharErrorRate() -> CTCMetric:
-    "Character error rate of greedy decodings, shown as `cer`"
-    return CTCMetric(char_error_rate, 'cer')
+def CharErrorRate(lengths:list|None=None) -> CTCMetric:
+    "Character error rate of greedy decodings (held to `lengths`, if given), shown as `cer`"
+    return CTCMetric(char_error_rate, 'cer', lengths=lengths)

@@ -32,6 +32,7 @@ class OnnxRecognizer:
         self.path = recognizer_path(path)
         config = read_config(self.path)
         self.charset, self.img_size, self.keep_aspect = Charset(config['charset']), tuple(config['img_size']), config.get('keep_aspect', False)
+        self.lengths = config.get('lengths')  # the label lengths reads are held to, as `Recognizer`
         f = self.path/'model.onnx'
         if not f.is_file(): raise FileNotFoundError(f"{f} not found: export the recognizer first (captcha_crnn_export {self.path})")
         ort = _onnxruntime()
@@ -46,10 +47,12 @@ class OnnxRecognizer:
 
     def __repr__(self): return f"OnnxRecognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images, {self.path/'model.onnx'})"
 
-    def predict(self, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None, invert_below:float=INVERT_BELOW) -> list[tuple[str, float]]:
-        "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read, and an image on a dark ground read less surely than `invert_below` is read again from its negative (`read_images`)"
+    def predict(self, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None, invert_below:float=INVERT_BELOW,
+                any_length:bool=False) -> list[tuple[str, float]]:
+        "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read, an image on a dark ground read less surely than `invert_below` is read again from its negative, and reads are held to the recognizer's `lengths` unless `any_length` (`read_images`)"
         def log_probs_of(x): return self.session.run(None, {self.input_name: x})[0]
-        return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below)
+        return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below,
+                           None if any_length else self.lengths)
 
     def _open_rereader(self, ort, spec:dict, opts) -> Rereader:
         "The second reader that config.json's `spec` names, scoring windows with `reread.onnx`"

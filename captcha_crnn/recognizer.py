@@ -47,7 +47,7 @@ def save_recognizer(learn:Learner, path:str|Path, reread:WindowCNN|None=None) ->
     if reread is not None and not valid_reread_symbols(reread.config['symbols'], dls.charset.symbols):
         raise ValueError(f"The second reader tells {reread.config['symbols']!r} apart, but the charset is {dls.charset.symbols!r}")
     config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
-                  keep_aspect=getattr(dls, 'keep_aspect', False), model=model.config, **({} if reread is None else dict(reread=reread.config)))
+                  keep_aspect=getattr(dls, 'keep_aspect', False), lengths=dls.lengths, model=model.config, **({} if reread is None else dict(reread=reread.config)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # same file system: the renames below are atomic
     try:
@@ -65,12 +65,12 @@ def save_recognizer(learn:Learner, path:str|Path, reread:WindowCNN|None=None) ->
 class Recognizer:
     "A trained CRNN with its charset and input size, reading CAPTCHA images into strings; with `reread`, a second look at the symbols it tells apart"
     def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True, freeze:bool=True,
-                 reread:WindowCNN|None=None):
+                 reread:WindowCNN|None=None, lengths:list|None=None): # `lengths`: the label lengths reads are held to (`hold_lengths`); `None` reads any
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
         model = fuse_batchnorm(model) if fuse else deepcopy(model).eval()  # a copy either way: the caller's model stays as it was
         self.model = model.to(self.device, memory_format=torch.channels_last)
         self.charset, self.img_size = charset, tuple(img_size)
-        self.keep_aspect = keep_aspect
+        self.keep_aspect, self.lengths = keep_aspect, (None if lengths is None else check_lengths(lengths))
         self.frozen = freeze_for_cpu(self.model, self.img_size) if freeze and self.device.type == 'cpu' else None  # what `predict` runs, when set
         self.reread_net = None if reread is None else deepcopy(reread).eval().to(self.device)
         self.rereader = None if reread is None else Rereader.from_config(reread.config, self._classify_windows)
@@ -79,7 +79,8 @@ class Recognizer:
 
     def __repr__(self):
         second = f", a second look at {self.rereader.symbols}" if self.rereader else ''
-        return f"Recognizer({len(self.charset)} symbols, {self.img_size[0]}x{self.img_size[1]} images{second}, on {self.device})"
+        lengths = '' if self.lengths is None else f", labels of {'/'.join(map(str, self.lengths))} symbols"
+        return f"Recognizer({len(self.charset)} symbols{lengths}, {self.img_size[0]}x{self.img_size[1]} images{second}, on {self.device})"
 
 # %% ../nbs/03a_recognizer.ipynb #cf742e1d
 @patch
@@ -90,11 +91,13 @@ def preprocess(self:Recognizer, images) -> Tensor:
 # %% ../nbs/03a_recognizer.ipynb #5debbcd1
 @patch
 @torch.inference_mode()
-def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None, invert_below:float=INVERT_BELOW) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read, and an image on a dark ground read less surely than `invert_below` is read again from its negative (`read_images`)"
+def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None, invert_below:float=INVERT_BELOW,
+            any_length:bool=False) -> list[tuple[str, float]]:
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read, an image on a dark ground read less surely than `invert_below` is read again from its negative, and reads are held to the recognizer's `lengths` unless `any_length` (`read_images`)"
     net = ifnone(self.frozen, self.model)
     def log_probs_of(x): return net(torch.from_numpy(x).to(self.device))
-    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below)
+    return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below,
+                       None if any_length else self.lengths)
 
 # %% ../nbs/03a_recognizer.ipynb #14cfb464
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
@@ -139,7 +142,7 @@ def load_recognizer(path:str|Path, device=None, fuse:bool=True, freeze:bool=True
     try: model.load_state_dict(weights)
     except RuntimeError as e: raise ValueError(f"{path/'model.safetensors'} does not match the model of config.json: {str(e).splitlines()[0]}") from None
     reread = _load_reread(path, config['reread']) if 'reread' in config else None
-    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse, freeze, reread)
+    return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse, freeze, reread, config.get('lengths'))
 
 def _load_reread(path:Path, spec:dict) -> WindowCNN:
     "The second reader of the recognizer folder `path`, built from `spec` (its config, checked by `read_config`) and `reread.safetensors`"
@@ -157,9 +160,9 @@ def _load_reread(path:Path, spec:dict) -> WindowCNN:
     return net
 
 # %% ../nbs/03a_recognizer.ipynb #e50926d1
-def reread_accuracy(model:CRNN, charset:Charset, img_size:tuple, reread:WindowCNN, images, labels, keep_aspect:bool=False) -> tuple[float, float]:
+def reread_accuracy(model:CRNN, charset:Charset, img_size:tuple, reread:WindowCNN, images, labels, keep_aspect:bool=False, lengths:list|None=None) -> tuple[float, float]:
     "Sequence accuracy on `images` (against `labels`) of `model` alone, and with the second reader `reread`"
-    def acc(second=None): return seq_accuracy([t for t,_ in Recognizer(model, charset, img_size, keep_aspect, reread=second).predict(images)], labels)
+    def acc(second=None): return seq_accuracy([t for t,_ in Recognizer(model, charset, img_size, keep_aspect, reread=second, lengths=lengths).predict(images)], labels)
     return acc(), acc(reread)
 
 # %% ../nbs/03a_recognizer.ipynb #b3a0c013

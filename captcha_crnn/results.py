@@ -25,9 +25,9 @@ def predict_strings(learn:Learner, dl=None, method:str='greedy', beam_width:int=
     return [get_label(row) for row in dl.items], preds, conf
 
 # %% ../nbs/04_results.ipynb #1fc1d533
-def evaluate_recognizer(rec:Recognizer, ds:datasets.Dataset, bs:int=64, method:str='greedy', beam_width:int=10) -> pd.DataFrame:
+def evaluate_recognizer(rec:Recognizer, ds:datasets.Dataset, bs:int=64, method:str='greedy', beam_width:int=10, any_length:bool=False) -> pd.DataFrame:
     "A row per image of `ds`: file, label, prediction, confidence, correct"
-    preds = rec.predict(list(ds['image']), bs=bs, method=method, beam_width=beam_width)
+    preds = rec.predict(list(ds['image']), bs=bs, method=method, beam_width=beam_width, any_length=any_length)
     files = list(ds['file']) if 'file' in ds.column_names else [str(i) for i in range(len(ds))]
     labels = list(ds['label'])
     return pd.DataFrame({'file': files, 'label': labels, 'prediction': [p for p,_ in preds],

@@ -98,7 +98,7 @@ def _use_mixed_precision(learn:Learner, mixed_precision:bool|None=None):
 def captcha_learner(
     dls:DataLoaders, # From `captcha_dls`, which records the charset and image size
     arch:str|CRNN='small', # A size from `CRNN_ARCHS`, or a `CRNN`
-    metrics=None, # Defaults to sequence accuracy and character error rate
+    metrics=None, # Defaults to sequence accuracy and character error rate, of reads held to the training labels' lengths (`dls.lengths`)
     wd:float=1e-2, # Weight decay
     mixed_precision:bool|None=None, # Train in mixed precision (float16 on a GPU, bfloat16 on a CPU); `None` uses it on a GPU
     channels_last:bool=True, # Keep the conv weights in channels-last memory format, which is faster
@@ -112,7 +112,7 @@ def captcha_learner(
     if model.config['n_symbols'] != len(charset):
         raise ValueError(f"The model scores {model.config['n_symbols']} symbols but the charset has {len(charset)}")
     _check_label_steps(dls, model.config['seq_len'])
-    learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(), CharErrorRate()]),
+    learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(dls.lengths), CharErrorRate(dls.lengths)]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
     _use_mixed_precision(learn, mixed_precision)
     if channels_last: learn.add_cb(ChannelsLast())

@@ -5,13 +5,15 @@ Trains on the seeded 80% of a fixture folder (bench/folders.py writes them) and 
     python bench/finetune.py --style faint                     # the recipe as it is
     python bench/finetune.py --style faint --lr_mult 100       # fastai's default: the CNN at a hundredth of the head's rate
     python bench/finetune.py --style classic --seq_len 40      # pool the base's features to 40 time steps instead of 20
+    python bench/finetune.py --style classic --rehearse 800    # add 800 CAPTCHAs of base's pretraining mix, in the folder's charset and size
 """
-import argparse, json, time
+import argparse, json, time, datasets
 from dataclasses import replace
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.train import RECIPES, captcha_learner
 from captcha_crnn.recognizer import starting_model
+from captcha_crnn.styles import create_styled_dataset
 from fastai.vision.all import set_seed, nn
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
@@ -23,10 +25,17 @@ def main():
     p.add_argument('--samples', type=int)
     p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
     p.add_argument('--full_height', action='store_true', help="Read the images at full height: drop the base's input pool, which halves the height")
+    p.add_argument('--rehearse', type=int, help="Add this many CAPTCHAs of base's pretraining mix (random styles), drawn in the folder's charset at its image size, to the training images")
     args = p.parse_args()
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
     charset = infer_charset(train_ds['label'], valid_ds['label'])
+    if args.rehearse:  # the mix base learned from, limited to what this folder can hold
+        (w, h), start = train_ds[0]['image'].size, time.perf_counter()
+        mix = create_styled_dataset(args.rehearse, None, seed=1000 + args.seed, charset=charset.symbols, img_size=(h, w))
+        print(f"drew {args.rehearse} CAPTCHAs of the mix in {time.perf_counter() - start:.0f} s")
+        mix = mix.add_column('file', [f"mix:{i}" for i in range(len(mix))])
+        train_ds = datasets.concatenate_datasets([train_ds, mix.cast(train_ds.features)])
     set_seed(args.seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
     if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
@@ -39,10 +48,10 @@ def main():
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     _, seq_acc, cer = learn.validate()
-    res = dict(style=args.style, seed=args.seed, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
+    res = dict(style=args.style, seed=args.seed, rehearse=args.rehearse, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
     print(json.dumps(res))
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
+    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
     name = f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
     (RESULTS/f"{name}.json").write_text(json.dumps(res, indent=2) + '\n')
 

@@ -53,9 +53,10 @@ class CTCMetric(Metric):
         store_attr('func,blank,pad_idx'); self._name, self.lengths = name, (None if lengths is None else check_lengths(lengths))
     @property
     def name(self): return self._name
-    def reset(self): self.preds,self.labels = [],[]
+    def reset(self): self.preds,self.read_any,self.labels = [],[],[]
     def accumulate(self, learn):
         preds, conf = best_paths(learn.pred, self.blank)
+        self.read_any += preds  # before holding: what a stuck model reads is empty, whatever holding fills in
         if self.lengths is not None: preds = hold_lengths(learn.pred, preds, conf, self.lengths, self.blank)[0]
         self.preds += preds
         self.labels += label_lists(learn.y, self.pad_idx)

@@ -47,7 +47,7 @@ def save_recognizer(learn:Learner, path:str|Path, reread:WindowCNN|None=None) ->
     if reread is not None and not valid_reread_symbols(reread.config['symbols'], dls.charset.symbols):
         raise ValueError(f"The second reader tells {reread.config['symbols']!r} apart, but the charset is {dls.charset.symbols!r}")
     config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
-                  keep_aspect=getattr(dls, 'keep_aspect', False), lengths=dls.lengths, model=model.config, **({} if reread is None else dict(reread=reread.config)))
+                  keep_aspect=getattr(dls, 'keep_aspect', False), **({} if getattr(dls, 'lengths', None) is None else dict(lengths=dls.lengths)), model=model.config, **({} if reread is None else dict(reread=reread.config)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # same file system: the renames below are atomic
     try:

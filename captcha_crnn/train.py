@@ -14,7 +14,7 @@ from .core import Charset, Rereader, image_batch
 from .data import *
 from .model import *
 from .loss import PaddedCTCLoss, ctc_min_steps
-from .metrics import CTCAccuracy, CharErrorRate
+from .metrics import CTCAccuracy, CTCMetric, CharErrorRate, char_error_rate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
@@ -49,15 +49,18 @@ class TrainingStuck(Exception):
 
 # %% ../nbs/03_train.ipynb #b3a0c007
 class BlankPlateauGuard(Callback):
-    "Raise `TrainingStuck` when, after `pct` of the epochs, no validation sample is read right and CER stays above `max_cer`"
+    "Raise `TrainingStuck` when, after `pct` of the epochs, no validation sample is read right and CER stays above `max_cer` (of the reads at any length: holding them to the labels' lengths fills a stuck model's empty reads with guesses)"
     order = Recorder.order + 1  # after the metrics of the epoch are recorded
     def __init__(self, pct:float=0.5, min_epochs:int=3, max_cer:float=0.8): store_attr()
     def _metric(self, name):
         return next((m.value for m in self.learn.metrics if getattr(m, 'name', None) == name), None)
+    def _cer(self):
+        m = next((m for m in self.learn.metrics if isinstance(m, CTCMetric) and m.func is char_error_rate and m.labels), None)
+        return self._metric('cer') if m is None else char_error_rate(m.read_any, m.labels)
     def after_epoch(self):
         done = self.epoch + 1
         if done < max(self.pct*self.n_epoch, self.min_epochs): return
-        acc, cer = self._metric('seq_acc'), self._metric('cer')
+        acc, cer = self._metric('seq_acc'), self._cer()
         if acc is None or cer is None or acc > 0 or cer <= self.max_cer: return
         raise TrainingStuck(f"training is stuck in CTC's all-blank phase: after {done} of {self.n_epoch} epochs no validation image is read right "
                             f"(character error rate {cer:.2f}). Try the pretrained start, a lower learning rate, more epochs, "
@@ -112,7 +115,8 @@ def captcha_learner(
     if model.config['n_symbols'] != len(charset):
         raise ValueError(f"The model scores {model.config['n_symbols']} symbols but the charset has {len(charset)}")
     _check_label_steps(dls, model.config['seq_len'])
-    learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(dls.lengths), CharErrorRate(dls.lengths)]),
+    lengths = getattr(dls, 'lengths', None)  # `captcha_dls` records the training labels' lengths
+    learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(lengths), CharErrorRate(lengths)]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
     _use_mixed_precision(learn, mixed_precision)
     if channels_last: learn.add_cb(ChannelsLast())

@@ -10,6 +10,7 @@ import argparse, json, time
 from pathlib import Path
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
+from captcha_crnn.metrics import CTCAccuracy
 from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
 from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed
@@ -37,9 +38,12 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
 def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None) -> dict:
     train_all, valid_ds, charset = style_split(style, seed)
     learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug)
-    _, seq_acc, cer = learn.validate(dl=learn.dls.test_dl(list(valid_ds), with_labels=True))
+    dl = learn.dls.test_dl(list(valid_ds), with_labels=True)
+    _, seq_acc, cer = learn.validate(dl=dl)  # reads held to the training labels' lengths, as the saved recognizer reads
+    learn.metrics = [CTCAccuracy()]
+    _, seq_acc_any_length = learn.validate(dl=dl)  # the same model, reads of any length
     return dict(style=style, n_labels=n_labels, start=start, epochs=RECIPES['finetune'].n_epochs(n_labels), train_seconds=round(seconds, 1),
-                seq_acc=round(seq_acc, 4), cer=round(cer, 4), **(dict(augment=aug) if aug else {}))
+                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -6,6 +6,8 @@ Trains on the seeded 80% of a fixture folder (bench/folders.py writes them) and 
     python bench/finetune.py --style faint --lr_mult 100       # fastai's default: the CNN at a hundredth of the head's rate
     python bench/finetune.py --style classic --seq_len 40      # pool the base's features to 40 time steps instead of 20
     python bench/finetune.py --style classic --rehearse 800    # add 800 CAPTCHAs of base's pretraining mix, in the folder's charset and size
+
+Results go to bench/results/<--name>.json; when that file exists, a time stamp is added to the new one's name.
 """
 import argparse, json, time, datasets
 from dataclasses import replace
@@ -26,6 +28,7 @@ def main():
     p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
     p.add_argument('--full_height', action='store_true', help="Read the images at full height: drop the base's input pool, which halves the height")
     p.add_argument('--rehearse', type=int, help="Add this many CAPTCHAs of base's pretraining mix (random styles), drawn in the folder's charset at its image size, to the training images")
+    p.add_argument('--name', help="Results file name (default: finetune-<style>-<what was changed>[-seedN]); an existing file is never overwritten")
     args = p.parse_args()
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
@@ -52,7 +55,10 @@ def main():
                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
     print(json.dumps(res))
     tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
-    name = f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
-    (RESULTS/f"{name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    name = args.name or f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
+    out = RESULTS/f"{name}.json"
+    if out.exists(): out = RESULTS/f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"  # a rerun keeps the committed results of earlier runs
+    out.write_text(json.dumps(res, indent=2) + '\n')
+    print(f"wrote {out}")
 
 if __name__ == '__main__': main()

@@ -251,7 +251,7 @@ RECIPES = {
     'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000, arch='tutorial'),  # otherwise as `synthetic`
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
-    'finetune':        Recipe(lr=4e-3, bs=16, samples=16_000, augment=True, fine_tune=True, lr_mult=1),
+    'finetune':        Recipe(lr=4e-3, bs=16, samples=8_000, augment=True, fine_tune=True, lr_mult=1),
 }
 
 # %% ../nbs/03_train.ipynb #14b9d085

@@ -24,11 +24,11 @@ def label_lists(targ:Tensor, pad_idx:int=PAD_IDX) -> list[list[int]]:
 # %% ../nbs/02_loss.ipynb #606f83bb
 class PaddedCTCLoss:
     "CTC loss for `[B, T, C]` log-probs and `[B, S]` targets padded with `pad_idx`, with fastai's `activation` and `decodes`"
-    def __init__(self, blank:int=BLANK_IDX, pad_idx:int=PAD_IDX, reduction:str='mean', zero_infinity:bool=True):
-        store_attr('blank,pad_idx')
+    def __init__(self, blank:int=BLANK_IDX, pad_idx:int=PAD_IDX, reduction:str='mean', zero_infinity:bool=True, smoothing:float=0.):
+        store_attr('blank,pad_idx,smoothing')
         self.func = nn.CTCLoss(blank=blank, reduction=reduction, zero_infinity=zero_infinity)
 
-    def __repr__(self): return f"PaddedCTCLoss(blank={self.blank}, pad_idx={self.pad_idx}, reduction={self.reduction!r})"
+    def __repr__(self): return f"PaddedCTCLoss(blank={self.blank}, pad_idx={self.pad_idx}, reduction={self.reduction!r}{f', smoothing={self.smoothing}' if self.smoothing else ''})"
 
     @property
     def reduction(self): return self.func.reduction
@@ -42,7 +42,10 @@ class PaddedCTCLoss:
         if (targ == self.blank).any(): raise ValueError(f"Targets contain the blank index {self.blank}: labels must be encoded with `Charset`, which never uses it")
         B,T,_ = log_probs.shape
         input_lengths = torch.full((B,), T, dtype=torch.long, device=log_probs.device)
-        return self.func(log_probs.transpose(0, 1), targ[is_label], input_lengths, is_label.sum(1))
+        loss = self.func(log_probs.transpose(0, 1), targ[is_label], input_lengths, is_label.sum(1))
+        if not self.smoothing: return loss
+        prior = -log_probs.mean((1, 2))  # each sample's cross-entropy of its steps' distributions against the uniform one
+        return loss + self.smoothing*{'none': prior, 'sum': prior.sum()}.get(self.reduction, prior.mean())
 
     def activation(self, x:Tensor) -> Tensor: return fp32_log_probs(x)
     def decodes(self, x:Tensor) -> TensorLabel:

@@ -78,7 +78,7 @@ def train_main(
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
     height:int=None, # Image height: default 60, or with --folder the first image's
-    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean); default the recipe's: lean for synthetic, tutorial for long, small with --folder
+    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean, deep); default the recipe's: lean for synthetic, tutorial for long, small with --folder
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --arch), `scratch` (default otherwise) or a saved recognizer's folder
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
     lr:float=None, # Peak learning rate; default from the recipe
@@ -145,7 +145,7 @@ def train_main(
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
-        with progress_for_stdout(): learn = captcha_learner(dls, net, wd=training.wd, mixed_precision=mixed_precision)
+        with progress_for_stdout(): learn = captcha_learner(dls, net, wd=training.wd, smoothing=training.smoothing, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)

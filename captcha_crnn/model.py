@@ -137,6 +137,7 @@ CRNN_ARCHS = {
     'small_fullwidth': dict(channels=(32, 64, 96, 128), convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=(2, 1), seq_len=20, shortcut=True),
     'lean':     dict(channels=(32, 64, 96, 128),   convs=(1, 1, 1, 1), width_pools=2, hidden=128, input_pool=(2, 1), seq_len=20, shortcut=True,
                      strided_stem=True, pool_before_norm=True),
+    'deep':     dict(channels=(32, 64, 96, 128),   convs=(2, 2, 2, 2), width_pools=2, hidden=128, input_pool=(2, 1), seq_len=20, shortcut=True),
 }
 
 def create_crnn(n_symbols:int, arch:str='small', **kwargs) -> CRNN:

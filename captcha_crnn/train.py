@@ -106,6 +106,7 @@ def captcha_learner(
     mixed_precision:bool|None=None, # Train in mixed precision (float16 on a GPU, bfloat16 on a CPU); `None` uses it on a GPU
     channels_last:bool=True, # Keep the conv weights in channels-last memory format, which is faster
     guard:bool=True, # Stop a run stuck in CTC's all-blank phase with `TrainingStuck` (`BlankPlateauGuard`)
+    smoothing:float=0., # Label smoothing of the CTC loss (`PaddedCTCLoss`)
     **kwargs, # Passed to `Learner`
 )->Learner:
     "A `Learner` for the CRNN on `dls` with CTC loss, CTC metrics and a CNN/LSTM/head splitter"
@@ -116,7 +117,7 @@ def captcha_learner(
         raise ValueError(f"The model scores {model.config['n_symbols']} symbols but the charset has {len(charset)}")
     _check_label_steps(dls, model.config['seq_len'])
     lengths = getattr(dls, 'lengths', None)  # `captcha_dls` records the training labels' lengths
-    learn = Learner(dls, model, loss_func=PaddedCTCLoss(), metrics=ifnone(metrics, [CTCAccuracy(lengths), CharErrorRate(lengths)]),
+    learn = Learner(dls, model, loss_func=PaddedCTCLoss(smoothing=smoothing), metrics=ifnone(metrics, [CTCAccuracy(lengths), CharErrorRate(lengths)]),
                     splitter=crnn_splitter, wd=wd, **kwargs)
     _use_mixed_precision(learn, mixed_precision)
     if channels_last: learn.add_cb(ChannelsLast())
@@ -180,6 +181,7 @@ class Recipe:
     cnn_lr:float|None=None # Peak learning rate of the CNN; `None` uses `lr`
     augment:bool=False # Augment training batches with `captcha_augment`
     wd:float=1e-2 # Weight decay
+    smoothing:float=0. # Label smoothing of the CTC loss (`captcha_learner`)
     fine_tune:bool=False # Fine-tune a pretrained start: an epoch for the head alone, then everything
     lr_mult:float=100 # When fine-tuning, the head's rate over the CNN's (fastai's `fine_tune` default)
     n_train:int|None=None # For recipes that draw synthetic data: how many CAPTCHAs to train on
@@ -249,7 +251,7 @@ RECIPES = {
     'synthetic':       _SYNTHETIC,
     'synthetic_reread': dataclasses.replace(_SYNTHETIC, n_train=80_000, epochs=2, mixed_precision=True, reread='O0', reread_n=70_000, reread_epochs=5),  # within 15 CPU minutes
     'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000, arch='tutorial'),  # otherwise as `synthetic`
-    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='small_fullwidth'),
+    'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='deep', smoothing=0.1),
     'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=8_000, augment=True, fine_tune=True, lr_mult=1),
 }

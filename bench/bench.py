@@ -59,6 +59,7 @@ def train(args) -> tuple[Path, dict]:
     args.n_train, args.n_valid, args.oversample = recipe.n_train, recipe.n_valid, recipe.oversample_for(args.charset)
     args.reread_n, args.reread_epochs = recipe.reread_n, recipe.reread_epochs  # recorded as used, as the sizes above, so that the JSON says what ran
     args.arch = args.arch or recipe.arch
+    args.smoothing = recipe.smoothing  # recorded as used
     args.oversample_share = recipe.oversample_share if args.oversample else 0
     train_ds, valid_ds = recipe.draw(args.seed, weights=args.weights, **data_kw(args))
     args.epochs = recipe.n_epochs(args.n_train)
@@ -68,7 +69,7 @@ def train(args) -> tuple[Path, dict]:
     mixed = recipe.mixed_precision if args.mixed_precision is None else bool(args.mixed_precision)
     args.reread = recipe.reread_for(args.charset) if args.reread is None else args.reread or None
     reread_ds = recipe.draw_reread(args.seed, **data_kw(args)) if args.reread else None  # drawn before training, as drawing is not training
-    learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd, mixed_precision=mixed)
+    learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd, smoothing=recipe.smoothing, mixed_precision=mixed)
     timer = TrainTimer()
     learn.add_cb(timer)
     recipe.fit(learn)

@@ -5,8 +5,10 @@ training set and a fixed 200 are held out. Both starts train for the same number
 recipe's), so the rows compare what a start is worth at equal training time.
 
     python bench/few_labels.py --styles classic faint tiny_digits --n_labels 50 100 200 400 800
+    python bench/few_labels.py --styles mixed_case classic --n_labels 200 --starts base --smoothing 0.1 --name few-labels-ls
 """
 import argparse, json, time
+from dataclasses import replace
 from pathlib import Path
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
@@ -21,29 +23,30 @@ def style_split(style:str, seed:int) -> tuple:
     train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
     return train_all, valid_ds, infer_charset(train_all['label'], valid_ds['label'])
 
-def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None) -> tuple:
+def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None) -> tuple:
     "A `Learner` trained on `train_ds` from `start` (`scratch`, or fine-tuning a pretrained model), and its training seconds"
     recipe = RECIPES['finetune'] if start != 'scratch' else RECIPES['folder']
+    if smoothing is not None: recipe = replace(recipe, smoothing=smoothing)
     set_seed(seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start, max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # steps and width as the command chooses them
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)
-    learn = captcha_learner(dls, net, wd=recipe.wd, guard=False)
+    learn = captcha_learner(dls, net, wd=recipe.wd, smoothing=recipe.smoothing, guard=False)
     n_epochs = RECIPES['finetune'].n_epochs(len(train_ds))  # the same number of samples for both starts
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs)
     return learn, time.perf_counter() - t
 
-def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None) -> dict:
+def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None) -> dict:
     train_all, valid_ds, charset = style_split(style, seed)
-    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug)
+    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug, smoothing)
     dl = learn.dls.test_dl(list(valid_ds), with_labels=True)
     _, seq_acc, cer = learn.validate(dl=dl)  # reads held to the training labels' lengths, as the saved recognizer reads
     learn.metrics = [CTCAccuracy()]
     _, seq_acc_any_length = learn.validate(dl=dl)  # the same model, reads of any length
     return dict(style=style, n_labels=n_labels, start=start, epochs=RECIPES['finetune'].n_epochs(n_labels), train_seconds=round(seconds, 1),
-                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}))
+                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}), **(dict(smoothing=smoothing) if smoothing is not None else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,14 +55,15 @@ def main():
     p.add_argument('--starts', nargs='+', default=['base', 'scratch'])
     p.add_argument('--name', default='few-labels')
     p.add_argument('--augment', type=json.loads, default=None, help='`captcha_augment` settings as JSON, e.g. \'{"max_rotate": 8}\'')
+    p.add_argument('--smoothing', type=float, default=None, help="Label smoothing of the CTC loss instead of the recipe's")
     args = p.parse_args()
     out = RESULTS/f"{args.name}.json"
     rows = json.loads(out.read_text())['runs'] if out.exists() else []
     for style in args.styles:
         for n in args.n_labels:
             for start in args.starts:
-                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment for r in rows): continue
-                rows.append(run(style, n, start, aug=args.augment))
+                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment and r.get('smoothing') == args.smoothing for r in rows): continue
+                rows.append(run(style, n, start, aug=args.augment, smoothing=args.smoothing))
                 print(json.dumps(rows[-1]), flush=True)
                 out.write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
 

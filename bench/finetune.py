@@ -6,6 +6,7 @@ Trains on the seeded 80% of a fixture folder (bench/folders.py writes them) and 
     python bench/finetune.py --style faint --lr_mult 100       # fastai's default: the CNN at a hundredth of the head's rate
     python bench/finetune.py --style classic --seq_len 40      # pool the base's features to 40 time steps instead of 20
     python bench/finetune.py --style classic --rehearse 800    # add 800 CAPTCHAs of base's pretraining mix, in the folder's charset and size
+    python bench/finetune.py --style classic --smoothing 0.1   # label smoothing of the CTC loss
 
 Results go to bench/results/<--name>.json; when that file exists, a time stamp is added to the new one's name.
 """
@@ -23,14 +24,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--style', required=True, choices=FIXTURE_STYLES)
     p.add_argument('--seed', type=int, default=0, help='Split seed')
-    for k in ('lr', 'lr_mult'): p.add_argument(f'--{k}', type=float)
+    for k in ('lr', 'lr_mult', 'smoothing'): p.add_argument(f'--{k}', type=float)
     p.add_argument('--samples', type=int)
     p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
     p.add_argument('--full_height', action='store_true', help="Read the images at full height: drop the base's input pool, which halves the height")
     p.add_argument('--rehearse', type=int, help="Add this many CAPTCHAs of base's pretraining mix (random styles), drawn in the folder's charset at its image size, to the training images")
     p.add_argument('--name', help="Results file name (default: finetune-<style>-<what was changed>[-seedN]); an existing file is never overwritten")
     args = p.parse_args()
-    recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples') if (v := getattr(args, k)) is not None})
+    recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples', 'smoothing') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
     charset = infer_charset(train_ds['label'], valid_ds['label'])
     if args.rehearse:  # the mix base learned from, limited to what this folder can hold
@@ -47,14 +48,14 @@ def main():
         del net.backbone[0]
         net.backbone.input_pool = net.config['input_pool'] = 1
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=recipe.batch_tfms())
-    learn = captcha_learner(dls, net, wd=recipe.wd)
+    learn = captcha_learner(dls, net, wd=recipe.wd, smoothing=recipe.smoothing)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     _, seq_acc, cer = learn.validate()
     res = dict(style=args.style, seed=args.seed, rehearse=args.rehearse, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
     print(json.dumps(res))
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
+    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
     name = args.name or f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
     out = RESULTS/f"{name}.json"
     if out.exists(): out = RESULTS/f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"  # a rerun keeps the committed results of earlier runs

@@ -20,7 +20,7 @@ set_seed(0)
 dls = captcha_dls(create_captcha_dataset(recipe.n_train, seed=1, progress=False), valid_ds=create_captcha_dataset(recipe.n_valid, seed=valid_seed(1), progress=False), bs=recipe.bs)
 model = create_crnn(36, 'small')
 if variant == 'hpool': model.backbone[0] = nn.AvgPool2d((2, 1))  # halve the height only: keep every column of the width
-learn = captcha_learner(dls, model, wd=recipe.wd)
+learn = captcha_learner(dls, model, wd=recipe.wd, smoothing=recipe.smoothing)
 t = time.perf_counter()
 with learn.no_bar(): recipe.fit(learn)
 secs = time.perf_counter() - t

@@ -12,6 +12,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants recipe splice --seeds 0 1 2 --threads 1
     python bench/tutorial_budget.py --variants deep deep-ls --seeds 0 1 2 --threads 1 --suffix 1206
     python bench/tutorial_budget.py --variants deep-ep60 deep-cnn-only deep-lstm32 deep-wd --threads 1
+    python bench/tutorial_budget.py --variants deep-ls05 --seeds 2 0 --threads 1   # and deep-ls-aug, deep-ls2 (--seeds 2)
 
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
 the end, in the same run: one training gives both the plain and the averaged model's accuracy.
@@ -80,6 +81,8 @@ VARIANTS = {
     'deep-cnn-only':  (DEEP, RECIPE),  # scores from the CNN's features alone (the shortcut), the LSTM's output left out (CNN_ONLY)
     'deep-lstm32':    (dict(DEEP, hidden=32, n_layers=1), RECIPE),  # one LSTM layer of 32 a direction instead of two of 128: less context to learn labels by
     'deep-wd':        (DEEP, replace(RECIPE, wd=1e-1)),  # ten times the weight decay
+    'deep-ls-aug':    (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' with the stronger augmentation of 'deep-aug' (AUGMENT): with smoothing, do more varied copies pay?
+    'deep-ls05':      (DEEP, replace(RECIPE, smoothing=0.05)),  # ... or half the smoothing
 }
 CNN_ONLY = {'deep-cnn-only'}
 SPLICE = {'splice': 0.5, 'deep-splice': 0.5}  # the share of each batch's correctly read images that `SpliceMix` replaces
@@ -92,6 +95,7 @@ AUGMENT = {
     'deep-aug-light': dict(max_rotate=1.5, min_zoom=0.98, max_zoom=1.02, max_warp=0.05, max_lighting=0.2),
 }
 AUGMENT['steps20-aug'], AUGMENT['steps20-aug2'] = AUGMENT['deep-aug'], AUGMENT['deep-aug2']
+AUGMENT['deep-ls-aug'] = AUGMENT['deep-aug']
 
 class ElasticWarp(RandTransform):
     "Bend each training image by a smooth random field: displacements of `magnitude` pixels (SD) on a coarse `cells` grid, upsampled"

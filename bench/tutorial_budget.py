@@ -74,7 +74,6 @@ VARIANTS = {
     'deep-splice':    (DEEP, RECIPE),
     # 2026-12-06: 800 images are learnt by heart (train loss 0.004 after 60 epochs, held-out 88.0%): penalise certainty
     'deep-ls':        (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep' with label smoothing (`PaddedCTCLoss(smoothing=0.1)`)
-    'recipe-ls':      (dict(input_pool=(2, 1), shortcut=True), replace(RECIPE, smoothing=0.1)),  # ... and 'recipe'
     'deep-ls2':       (DEEP, replace(RECIPE, smoothing=0.2)),  # ... twice as much
     # what 'deep' is short of: steps, the LSTM's context, or regularisation? (one seed each, 2026-12-06)
     'deep-ep60':      (DEEP, replace(RECIPE, epochs=60)),  # three times the epochs: over the budget, to see whether steps are missing

@@ -22,7 +22,7 @@ from captcha_crnn.data import create_captcha_dataset, captcha_dls
 from captcha_crnn.metrics import align, seq_accuracy, char_error_rate
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.model import create_crnn
-from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, captcha_learner, train_rereader
+from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, train_rereader
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
@@ -69,7 +69,7 @@ def train(args) -> tuple[Path, dict]:
     mixed = recipe.mixed_precision if args.mixed_precision is None else bool(args.mixed_precision)
     args.reread = recipe.reread_for(args.charset) if args.reread is None else args.reread or None
     reread_ds = recipe.draw_reread(args.seed, **data_kw(args)) if args.reread else None  # drawn before training, as drawing is not training
-    learn = captcha_learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), wd=recipe.wd, smoothing=recipe.smoothing, mixed_precision=mixed)
+    learn = recipe.learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), mixed_precision=mixed)
     timer = TrainTimer()
     learn.add_cb(timer)
     recipe.fit(learn)

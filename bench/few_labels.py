@@ -13,7 +13,7 @@ from pathlib import Path
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.metrics import CTCAccuracy
-from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from captcha_crnn.train import RECIPES, captcha_augment
 from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
@@ -32,7 +32,7 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)
-    learn = captcha_learner(dls, net, wd=recipe.wd, smoothing=recipe.smoothing, guard=False)
+    learn = recipe.learner(dls, net, guard=False)
     n_epochs = RECIPES['finetune'].n_epochs(len(train_ds))  # the same number of samples for both starts
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs)

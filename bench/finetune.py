@@ -14,7 +14,7 @@ import argparse, json, time, datasets
 from dataclasses import replace
 from captcha_crnn.data import captcha_dls
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
-from captcha_crnn.train import RECIPES, captcha_learner
+from captcha_crnn.train import RECIPES
 from captcha_crnn.recognizer import starting_model
 from captcha_crnn.styles import create_styled_dataset
 from fastai.vision.all import set_seed, nn
@@ -48,7 +48,7 @@ def main():
         del net.backbone[0]
         net.backbone.input_pool = net.config['input_pool'] = 1
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=recipe.batch_tfms())
-    learn = captcha_learner(dls, net, wd=recipe.wd, smoothing=recipe.smoothing)
+    learn = recipe.learner(dls, net)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
     _, seq_acc, cer = learn.validate()

@@ -10,7 +10,7 @@ warnings.filterwarnings('ignore')
 from torch import nn
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, valid_seed
 from captcha_crnn.model import create_crnn
-from captcha_crnn.train import RECIPES, captcha_learner
+from captcha_crnn.train import RECIPES
 from captcha_crnn.results import predict_strings
 from captcha_crnn.metrics import align
 from fastai.vision.all import set_seed
@@ -20,7 +20,7 @@ set_seed(0)
 dls = captcha_dls(create_captcha_dataset(recipe.n_train, seed=1, progress=False), valid_ds=create_captcha_dataset(recipe.n_valid, seed=valid_seed(1), progress=False), bs=recipe.bs)
 model = create_crnn(36, 'small')
 if variant == 'hpool': model.backbone[0] = nn.AvgPool2d((2, 1))  # halve the height only: keep every column of the width
-learn = captcha_learner(dls, model, wd=recipe.wd, smoothing=recipe.smoothing)
+learn = recipe.learner(dls, model)
 t = time.perf_counter()
 with learn.no_bar(): recipe.fit(learn)
 secs = time.perf_counter() - t

@@ -26,7 +26,7 @@ from captcha_crnn.core import PAD_IDX, best_paths, emitted_spans
 from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs, label_lists
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, TensorLabel
 from captcha_crnn.model import create_crnn
-from captcha_crnn.train import RECIPES, captcha_augment, captcha_learner
+from captcha_crnn.train import RECIPES, captcha_augment
 from dataclasses import replace
 from fastai.vision.all import Callback, RandTransform, TensorImage, set_seed
 import torch.nn.functional as F
@@ -190,7 +190,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
                       batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else []) or None)
-    learn = captcha_learner(dls, create_crnn(len(dls.charset), arch, **model_kw), wd=recipe.wd, smoothing=recipe.smoothing, guard=False, mixed_precision=False if fp32 else None)
+    learn = recipe.learner(dls, create_crnn(len(dls.charset), arch, **model_kw), guard=False, mixed_precision=False if fp32 else None)
     if variant in CNN_ONLY: learn.model.forward = MethodType(cnn_only_forward, learn.model)
     if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
     if variant in SPLICE: learn.add_cb(SpliceMix(SPLICE[variant]))

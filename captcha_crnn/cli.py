@@ -100,7 +100,7 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, captcha_learner, progress_for_stdout, train_rereader
+    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, progress_for_stdout, train_rereader
     from captcha_crnn.recognizer import can_hold_recognizer, reread_accuracy, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     from fastai.torch_core import default_device, set_seed
@@ -145,7 +145,7 @@ def train_main(
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
-        with progress_for_stdout(): learn = captcha_learner(dls, net, wd=training.wd, smoothing=training.smoothing, mixed_precision=mixed_precision)
+        with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)

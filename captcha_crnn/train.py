@@ -206,6 +206,12 @@ class Recipe:
         cnn_lr = lr * (self.cnn_lr/self.lr if self.cnn_lr else 1)
         learn.fit_one_cycle(n_epochs, np.array([cnn_lr, lr, lr]))
 
+# %% ../nbs/03_train.ipynb #7c0e50a8
+@patch
+def learner(self:Recipe, dls:DataLoaders, arch:str|CRNN|None=None, **kwargs) -> Learner:
+    "`captcha_learner` on `dls` for `arch` (default the recipe's) with this recipe's weight decay and label smoothing; other arguments as `captcha_learner`"
+    return captcha_learner(dls, ifnone(arch, self.arch), wd=self.wd, smoothing=self.smoothing, **kwargs)
+
 # %% ../nbs/03_train.ipynb #ec0635f8
 @patch
 def batch_tfms(self:Recipe) -> list|None:

@@ -13,7 +13,11 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants deep deep-ls --seeds 0 1 2 --threads 1 --suffix 1206
     python bench/tutorial_budget.py --variants deep-ep60 deep-cnn-only deep-lstm32 deep-wd --threads 1
     python bench/tutorial_budget.py --variants deep-ls05 --seeds 2 0 --threads 1   # and deep-ls-aug, deep-ls2 (--seeds 2)
+    python bench/tutorial_budget.py --variants deep-ls-grey --seeds 2 0 --threads 1   # and deep-ls-hue, deep-ls-nowarp, deep-ls-drop4
+    python bench/tutorial_budget.py --variants deep-ls-fullres --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0
+    python bench/tutorial_budget.py --variants steps20-ls --arch tutorial --seeds 0 --threads 2 --suffix cpu-s0   # and --seeds 1 2 --suffix cpu-s12
 
+Each run also records the validation CAPTCHAs it misreads (`misreads`: label, read).
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
 the end, in the same run: one training gives both the plain and the averaged model's accuracy.
 """
@@ -28,7 +32,7 @@ from captcha_crnn.data import create_captcha_dataset, captcha_dls, TensorLabel
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment
 from dataclasses import replace
-from fastai.vision.all import Callback, RandTransform, TensorImage, set_seed
+from fastai.vision.all import Callback, RandTransform, TensorImage, Transform, set_seed
 import torch.nn.functional as F
 
 RESULTS = Path(__file__).parent/'results'
@@ -65,6 +69,7 @@ VARIANTS = {
     'steps20-aug2':   (STEPS20, RECIPE),  # ... and stronger still
     'steps20-lr2':    (STEPS20, replace(RECIPE, lr=2e-3, cnn_lr=2e-2)),  # 'steps20' at twice the rates
     'steps20-lrhalf': (STEPS20, replace(RECIPE, lr=5e-4, cnn_lr=5e-3)),  # ... or half
+    'steps20-ls':     (STEPS20, replace(RECIPE, smoothing=0.1)),  # 'steps20' with label smoothing, as the recipe has it since 2026-12-06
     # 2026-11-27: is the all-blank phase, about a quarter of the 20 epochs, what holds 'recipe' back?
     'aux':            (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # 'recipe' plus `SpreadSymbolLoss`, fading out over the first 30% of the steps (AUX)
     'aux-all':        (dict(input_pool=(2, 1), shortcut=True), RECIPE),  # ... or kept at full weight to the end
@@ -82,8 +87,14 @@ VARIANTS = {
     'deep-wd':        (DEEP, replace(RECIPE, wd=1e-1)),  # ten times the weight decay
     'deep-ls-aug':    (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' with the stronger augmentation of 'deep-aug' (AUGMENT): with smoothing, do more varied copies pay?
     'deep-ls05':      (DEEP, replace(RECIPE, smoothing=0.05)),  # ... or half the smoothing
+    'deep-ls-grey':   (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' reading greyscale images (GREY): the generator's colours are a nuisance 800 images teach slowly
+    'deep-ls-hue':    (DEEP, replace(RECIPE, smoothing=0.1)),  # ... or in colour, with each training image's RGB channels in a random order (HUE)
+    'deep-ls-drop4':  (dict(DEEP, dropout=0.4), replace(RECIPE, smoothing=0.1)),  # ... with twice the dropout
+    'deep-ls-fullres': (dict(DEEP, input_pool=1), replace(RECIPE, smoothing=0.1)),  # ... reading at full resolution (twice the work): finer glyph outlines for O against 0
+    'deep-ls-nowarp': (DEEP, replace(RECIPE, smoothing=0.1)),  # ... with no perspective warp (AUGMENT), which changes a glyph's width against its height: what tells O from 0 in the generator's font
 }
 CNN_ONLY = {'deep-cnn-only'}
+GREY, HUE = {'deep-ls-grey'}, {'deep-ls-hue'}
 SPLICE = {'splice': 0.5, 'deep-splice': 0.5}  # the share of each batch's correctly read images that `SpliceMix` replaces
 ELASTIC = {'elastic': 2.}  # `ElasticWarp` magnitude (pixels) of the variants that add it
 AUX = {'aux': 0.3, 'aux-all': 1.01}  # how much of the training the auxiliary loss lasts (its weight falls linearly from 1 to 0)
@@ -95,6 +106,7 @@ AUGMENT = {
 }
 AUGMENT['steps20-aug'], AUGMENT['steps20-aug2'] = AUGMENT['deep-aug'], AUGMENT['deep-aug2']
 AUGMENT['deep-ls-aug'] = AUGMENT['deep-aug']
+AUGMENT['deep-ls-nowarp'] = dict(max_warp=0.)
 
 class ElasticWarp(RandTransform):
     "Bend each training image by a smooth random field: displacements of `magnitude` pixels (SD) on a coarse `cells` grid, upsampled"
@@ -106,6 +118,19 @@ class ElasticWarp(RandTransform):
         ys, xs = torch.meshgrid(torch.linspace(-1, 1, h, device=x.device), torch.linspace(-1, 1, w, device=x.device), indexing='ij')
         grid = torch.stack([xs + flow[:, 0]*2/(w - 1), ys + flow[:, 1]*2/(h - 1)], -1).to(x.dtype)
         return TensorImage(F.grid_sample(x.as_subclass(torch.Tensor), grid, padding_mode='border', align_corners=True))
+
+class Greyscale(Transform):
+    "Replace each image's channels by their mean, for training and validation alike"
+    order = 99  # after the augmentations
+    def encodes(self, x:TensorImage): return x.mean(1, keepdim=True).expand_as(x).contiguous()
+
+class ShuffleChannels(RandTransform):
+    "Put each training image's RGB channels in a random order: the same glyphs in other colours"
+    order = 99
+    def __init__(self): super().__init__(p=1.)
+    def encodes(self, x:TensorImage):
+        perm = torch.argsort(torch.rand(x.shape[0], x.shape[1], device=x.device), 1)
+        return x[torch.arange(x.shape[0], device=x.device)[:, None], perm]
 
 class SpliceMix(Callback):
     """Replace a share `p` of each training batch's images with splices of two: the first k symbols of one and the rest
@@ -184,12 +209,18 @@ def ema_accuracy(learn, emas:list) -> dict:
     learn.model.load_state_dict(own)
     return out
 
+def misreads(learn) -> list:
+    "(label, read) of every validation CAPTCHA the last epoch's `seq_acc` counted wrong (reads held to the labels' lengths, as it holds them)"
+    m, cs = learn.metrics[0], learn.dls.charset
+    return [(cs.decode(l), cs.decode(r)) for r,l in zip(m.preds, m.labels) if r != l]
+
 def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     model_kw, recipe = VARIANTS[variant]
     if arch == 'tutorial': model_kw = {k:v for k,v in model_kw.items() if k != 'input_pool'}  # it reads at full resolution already
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
-                      batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else []) or None)
+                      batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else [])
+                                + ([Greyscale()] if variant in GREY else []) + ([ShuffleChannels()] if variant in HUE else []) or None)
     learn = recipe.learner(dls, create_crnn(len(dls.charset), arch, **model_kw), guard=False, mixed_precision=False if fp32 else None)
     if variant in CNN_ONLY: learn.model.forward = MethodType(cnn_only_forward, learn.model)
     if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
@@ -200,10 +231,11 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     with learn.no_bar(): recipe.fit(learn)
     train_seconds = round(time.perf_counter() - start)
     curve, cer = [round(float(r[2]), 4) for r in learn.recorder.values], round(float(learn.recorder.values[-1][3]), 4)
+    wrong = misreads(learn)  # before `ema_accuracy` validates again
     with learn.no_bar(), learn.no_logging(): ema_acc = ema_accuracy(learn, emas)  # after the curve: validating restarts the recorder's values
     return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), train_seconds=train_seconds,
                 seq_acc=curve[-1], cer=cer, seq_acc_by_epoch=curve,
-                first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None), **(dict(ema_seq_acc=ema_acc) if emas else {}))
+                first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None), misreads=wrong, **(dict(ema_seq_acc=ema_acc) if emas else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -78,7 +78,7 @@ def train_main(
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's
     height:int=None, # Image height: default 60, or with --folder the first image's
-    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean, deep); default the recipe's: lean for synthetic, tutorial for long, small with --folder
+    arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean, deep); default the recipe's (synthetic: lean, synthetic_reread: lean, long: tutorial, tutorial_budget: deep; with --folder, folder: small)
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --arch), `scratch` (default otherwise) or a saved recognizer's folder
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
     lr:float=None, # Peak learning rate; default from the recipe

@@ -26,6 +26,7 @@ from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, train_rereader
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
+from result_files import check_new
 
 EVAL_SEED = 20_261_125  # never used to draw training data
 RESULTS = Path(__file__).parent/'results'
@@ -114,7 +115,9 @@ def main():
     p.add_argument('--reread_lr', type=float, default=None, help="Peak learning rate of the second reader; default `train_rereader`'s")
     p.add_argument('--reread', default=None, help="Symbols a second reader looks at again after the CRNN (train_rereader); default the recipe's, '' for none")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
+    p.add_argument('--overwrite', action='store_true', help='Replace the result file if it exists (by default the script stops before training)')
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
 
     model_path, trained = (Path(args.eval), {}) if args.eval else train(args)
     rec = load_recognizer(model_path)

@@ -10,6 +10,7 @@ stuck. Results go to bench/results/folders-<style>.json.
 import argparse, json, re, subprocess, sys, time
 from pathlib import Path
 from captcha_crnn.styles import STYLES, write_captcha_folder, write_style_folder
+from result_files import check_new
 
 HERE = Path(__file__).parent
 FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'
@@ -62,7 +63,9 @@ def main():
     p.add_argument('--args', default='', help='Extra arguments for captcha_crnn_train')
     p.add_argument('--name', default='folders', help='Result files are <name>-<style>.json')
     p.add_argument('--models_dir', default=str(FIXTURES), help='Each run saves its recognizer to <models_dir>/model-<style>; runs side by side need their own')
+    p.add_argument('--overwrite', action='store_true', help='Replace result files that exist (by default the script stops before training)')
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}-{style}.json" for style in args.styles], args.overwrite)
     for style in args.styles:
         folder = fixture(style, args.n)
         runs = [run_train(folder, s, args.args.split(), Path(args.models_dir)/f"model-{style}") for s in args.seeds]

@@ -31,6 +31,7 @@ from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs, label_lists
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, TensorLabel
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment
+from result_files import check_new
 from dataclasses import replace
 from fastai.vision.all import Callback, RandTransform, TensorImage, Transform, set_seed
 import torch.nn.functional as F
@@ -246,12 +247,15 @@ def main():
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     p.add_argument('--ema', nargs='*', type=float, default=[], help='also read with moving averages of the weights of these decays (the result file ends in -ema)')
     p.add_argument('--suffix', default='', help='added to the result file names (before .json), so that a rerun keeps the earlier results')
+    p.add_argument('--overwrite', action='store_true', help='Replace result files that exist (by default the script stops before training)')
     args = p.parse_args()
+    path = lambda variant: RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}{'-ema' if args.ema else ''}{'-' + args.suffix if args.suffix else ''}.json"
+    check_new(map(path, args.variants), args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     for variant in args.variants:
         runs = [run(variant, args.arch, s, args.fp32, args.ema) for s in args.seeds]
         res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs), mean_seq_acc=round(sum(r['seq_acc'] for r in runs)/len(runs), 4))
         print(json.dumps(res), flush=True)
-        (RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}{'-ema' if args.ema else ''}{'-' + args.suffix if args.suffix else ''}.json").write_text(json.dumps(res, indent=2) + '\n')
+        path(variant).write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

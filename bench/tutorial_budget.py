@@ -196,9 +196,7 @@ class WeightEMA(Callback):
 
 def cnn_only_forward(self, x):
     "`CRNN.forward` without the LSTM: each step scored from its CNN features by the shortcut alone"
-    self.check_input(x)
-    f = self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)  # [B, T, C]
-    return self.shortcut(self.drop(f)).log_softmax(-1)
+    return self.shortcut(self.drop(self.features(x))).log_softmax(-1)
 
 def ema_accuracy(learn, emas:list) -> dict:
     "Sequence accuracy of each `WeightEMA`'s average on the validation set; the model's own weights are put back"

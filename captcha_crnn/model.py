@@ -121,9 +121,13 @@ class CRNN(Module):
             raise ValueError(f"Images of {h}x{w} (HxW) are too small for this CRNN: it needs at least {min_h}x{min_w} "
                              f"({len(self.backbone.blocks)} height halvings, {self.config['width_pools']} width halvings, then {self.config['seq_len']} columns)")
 
-    def forward(self, x:Tensor) -> Tensor:
+    def features(self, x:Tensor) -> Tensor:
+        "The CNN's features of a batch of images, pooled to `seq_len` time steps: `[B, T, C]`"
         self.check_input(x)
-        f = self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)  # [B, T, C]
+        return self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)
+
+    def forward(self, x:Tensor) -> Tensor:
+        f = self.features(x)
         h,_ = self.lstm(self.drop(f))
         scores = self.head(self.drop(h))
         if self.shortcut is not None: scores = scores + self.shortcut(self.drop(f))

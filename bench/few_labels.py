@@ -6,6 +6,7 @@ recipe's), so the rows compare what a start is worth at equal training time.
 
     python bench/few_labels.py --styles classic faint tiny_digits --n_labels 50 100 200 400 800
     python bench/few_labels.py --styles mixed_case classic --n_labels 200 --starts base --smoothing 0.1 --name few-labels-ls
+    python bench/few_labels.py --styles classic --n_labels 800 --starts scratch --samples 64000 --smoothing 0.1 --name few-labels-scratch-64k-ls
 """
 import argparse, json, time
 from dataclasses import replace
@@ -23,7 +24,11 @@ def style_split(style:str, seed:int) -> tuple:
     train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
     return train_all, valid_ds, infer_charset(train_all['label'], valid_ds['label'])
 
-def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None) -> tuple:
+def n_epochs(n_labels:int, samples:int|None=None) -> int:
+    "Epochs over `n_labels` images: the `finetune` recipe's for both starts, or about `samples` images seen"
+    return max(1, round(samples/n_labels)) if samples else RECIPES['finetune'].n_epochs(n_labels)
+
+def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None) -> tuple:
     "A `Learner` trained on `train_ds` from `start` (`scratch`, or fine-tuning a pretrained model), and its training seconds"
     recipe = RECIPES['finetune'] if start != 'scratch' else RECIPES['folder']
     if smoothing is not None: recipe = replace(recipe, smoothing=smoothing)
@@ -33,20 +38,19 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)
     learn = recipe.learner(dls, net, guard=False)
-    n_epochs = RECIPES['finetune'].n_epochs(len(train_ds))  # the same number of samples for both starts
     t = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs)
+    with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs(len(train_ds), samples))  # the same number of samples for both starts
     return learn, time.perf_counter() - t
 
-def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None) -> dict:
+def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None) -> dict:
     train_all, valid_ds, charset = style_split(style, seed)
-    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug, smoothing)
+    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug, smoothing, samples)
     dl = learn.dls.test_dl(list(valid_ds), with_labels=True)
     _, seq_acc, cer = learn.validate(dl=dl)  # reads held to the training labels' lengths, as the saved recognizer reads
     learn.metrics = [CTCAccuracy()]
     _, seq_acc_any_length = learn.validate(dl=dl)  # the same model, reads of any length
-    return dict(style=style, n_labels=n_labels, start=start, epochs=RECIPES['finetune'].n_epochs(n_labels), train_seconds=round(seconds, 1),
-                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}), **(dict(smoothing=smoothing) if smoothing is not None else {}))
+    return dict(style=style, n_labels=n_labels, start=start, epochs=n_epochs(n_labels, samples), train_seconds=round(seconds, 1),
+                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}), **(dict(smoothing=smoothing) if smoothing is not None else {}), **(dict(samples=samples) if samples else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,14 +60,15 @@ def main():
     p.add_argument('--name', default='few-labels')
     p.add_argument('--augment', type=json.loads, default=None, help='`captcha_augment` settings as JSON, e.g. \'{"max_rotate": 8}\'')
     p.add_argument('--smoothing', type=float, default=None, help="Label smoothing of the CTC loss instead of the recipe's")
+    p.add_argument('--samples', type=int, default=None, help="About this many images seen in training by both starts, instead of the `finetune` recipe's 8,000 (the `folder` recipe's: 64,000)")
     args = p.parse_args()
     out = RESULTS/f"{args.name}.json"
     rows = json.loads(out.read_text())['runs'] if out.exists() else []
     for style in args.styles:
         for n in args.n_labels:
             for start in args.starts:
-                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment and r.get('smoothing') == args.smoothing for r in rows): continue
-                rows.append(run(style, n, start, aug=args.augment, smoothing=args.smoothing))
+                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment and r.get('smoothing') == args.smoothing and r.get('samples') == args.samples for r in rows): continue
+                rows.append(run(style, n, start, aug=args.augment, smoothing=args.smoothing, samples=args.samples))
                 print(json.dumps(rows[-1]), flush=True)
                 out.write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
 

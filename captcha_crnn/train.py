@@ -258,7 +258,7 @@ RECIPES = {
     'synthetic_reread': dataclasses.replace(_SYNTHETIC, n_train=80_000, epochs=2, mixed_precision=True, reread='O0', reread_n=70_000, reread_epochs=5),  # within 15 CPU minutes
     'long':            dataclasses.replace(_SYNTHETIC, bs=128, epochs=7, n_train=150_000, arch='tutorial'),  # otherwise as `synthetic`
     'tutorial_budget': Recipe(lr=1e-3, bs=16, epochs=20, cnn_lr=1e-2, augment=True, n_train=800, n_valid=200, arch='deep', smoothing=0.1),
-    'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True),
+    'folder':          Recipe(lr=1e-3, bs=16, samples=64_000, cnn_lr=1e-2, augment=True, smoothing=0.1),
     'finetune':        Recipe(lr=4e-3, bs=16, samples=8_000, augment=True, fine_tune=True, lr_mult=1),
 }
 

@@ -16,7 +16,7 @@ from captcha_crnn.folders import dataset_from_folder, infer_charset, split_datas
 from captcha_crnn.metrics import CTCAccuracy
 from captcha_crnn.train import RECIPES, captcha_augment
 from captcha_crnn.recognizer import starting_model
-from fastai.vision.all import set_seed
+from fastai.vision.all import ifnone, set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
 
 def style_split(style:str, seed:int) -> tuple:
@@ -26,7 +26,7 @@ def style_split(style:str, seed:int) -> tuple:
 
 def n_epochs(n_labels:int, samples:int|None=None) -> int:
     "Epochs over `n_labels` images: the `finetune` recipe's for both starts, or about `samples` images seen"
-    return max(1, round(samples/n_labels)) if samples else RECIPES['finetune'].n_epochs(n_labels)
+    return replace(RECIPES['finetune'], samples=ifnone(samples, RECIPES['finetune'].samples)).n_epochs(n_labels)  # `Recipe.n_epochs`' rule
 
 def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None) -> tuple:
     "A `Learner` trained on `train_ds` from `start` (`scratch`, or fine-tuning a pretrained model), and its training seconds"

@@ -15,7 +15,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants deep-ls05 --seeds 2 0 --threads 1   # and deep-ls-aug, deep-ls2 (--seeds 2)
     python bench/tutorial_budget.py --variants deep-ls-grey --seeds 2 0 --threads 1   # and deep-ls-hue, deep-ls-nowarp, deep-ls-drop4
     python bench/tutorial_budget.py --variants deep-ls-fullres --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0
-    python bench/tutorial_budget.py --variants steps20-ls --arch tutorial --seeds 0 --threads 2 --suffix cpu-s0   # and --seeds 1 2 --suffix cpu-s12
+    python bench/tutorial_budget.py --variants steps20-ls --arch tutorial --seeds 0 --threads 2 --suffix cpu-s0   # and --seeds 1 --threads 1 --suffix cpu-s1 (seed 2 beside it)
 
 Each run also records the validation CAPTCHAs it misreads (`misreads`: label, read).
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at

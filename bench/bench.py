@@ -26,7 +26,7 @@ from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, train_rereader
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
-from result_files import check_new
+from result_files import add_overwrite, check_new, write_json
 
 EVAL_SEED = 20_261_125  # never used to draw training data
 RESULTS = Path(__file__).parent/'results'
@@ -115,7 +115,7 @@ def main():
     p.add_argument('--reread_lr', type=float, default=None, help="Peak learning rate of the second reader; default `train_rereader`'s")
     p.add_argument('--reread', default=None, help="Symbols a second reader looks at again after the CRNN (train_rereader); default the recipe's, '' for none")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
-    p.add_argument('--overwrite', action='store_true', help='Replace the result file if it exists (by default the script stops before training)')
+    add_overwrite(p)
     args = p.parse_args()
     check_new([RESULTS/f"{args.name}.json"], args.overwrite)
 
@@ -145,6 +145,6 @@ def main():
     for img in images[:100]: rec.predict(img)
     res['infer_single_img_per_s'] = round(100/(time.perf_counter() - start), 1)
     print(json.dumps(res, indent=2))
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

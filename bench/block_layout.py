@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 from captcha_crnn.model import create_crnn, fuse_batchnorm
 from channels_last import train_speed
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 LAYOUTS = {
@@ -41,13 +42,15 @@ def main():
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--steps', type=int, default=8)
     p.add_argument('--rounds', type=int, default=2)
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     print(f"{args.arch}, batch {args.bs}, {torch.get_num_threads()} threads")
     rounds = []
     for _ in range(args.rounds):
         rounds.append({name: speeds(args.arch, layout, args.bs, args.steps) for name,layout in LAYOUTS.items()})
         for name,r in rounds[-1].items(): print(f"  {name:17} train {r['train_img_per_s']:6.1f} img/s   reading {r['infer_img_per_s']:7.1f} img/s", flush=True)
     res = dict(args=vars(args), torch_threads=torch.get_num_threads(), layouts=LAYOUTS, rounds=rounds)
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

@@ -18,6 +18,7 @@ from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.styles import FONTS, STYLES, _background, _font, _pick, create_styled_dataset, write_captcha_folder
 from bench import error_profile
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 SEED = 777  # the fixtures are drawn with 2026
@@ -57,7 +58,10 @@ def main():
     p.add_argument('--model', required=True, help='A recognizer fine-tuned on the style')
     p.add_argument('--n', type=int, default=1000)
     p.add_argument('--name', default=None, help='Result file name; default confusions-<style>')
+    add_overwrite(p)
     args = p.parse_args()
+    out = RESULTS/f"{args.name or 'confusions-' + args.style}.json"
+    check_new([out], args.overwrite)
     images, labels = fresh(args.style, args.n)
     preds = [s for s,_ in load_recognizer(args.model).predict(images)]
     profile = error_profile(preds, labels, top_k=12)
@@ -74,6 +78,6 @@ def main():
         res['top_confusions_by_font'] = {f: [[f"{a or '-'}->{b or '-'}", k] for (a, b), k in c.most_common(4)] for f, c in by_font.items()}
         res['misread_by_font'] = {f: misread[f] for f in by_font}
     print(json.dumps(res))
-    (RESULTS/f"{args.name or 'confusions-' + args.style}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(out, res)
 
 if __name__ == '__main__': main()

@@ -18,6 +18,7 @@ from captcha_crnn.train import RECIPES, captcha_augment
 from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import ifnone, set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
+from result_files import add_overwrite, check_new, write_json
 
 def style_split(style:str, seed:int) -> tuple:
     "The 800 training and 200 held-out images of a fixture style's split `seed`, and the charset of all 1,000"
@@ -70,6 +71,6 @@ def main():
                 if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment and r.get('smoothing') == args.smoothing and r.get('samples') == args.samples for r in rows): continue
                 rows.append(run(style, n, start, aug=args.augment, smoothing=args.smoothing, samples=args.samples))
                 print(json.dumps(rows[-1]), flush=True)
-                out.write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
+                write_json(out, dict(runs=rows))  # the runs of earlier calls, kept, and this one's
 
 if __name__ == '__main__': main()

@@ -8,7 +8,7 @@ Trains on the seeded 80% of a fixture folder (bench/folders.py writes them) and 
     python bench/finetune.py --style classic --rehearse 800    # add 800 CAPTCHAs of base's pretraining mix, in the folder's charset and size
     python bench/finetune.py --style classic --smoothing 0.1   # label smoothing of the CTC loss
 
-Results go to bench/results/<--name>.json; when that file exists, a time stamp is added to the new one's name.
+Results go to bench/results/<--name>.json; when that file exists the script stops before training, unless --overwrite.
 """
 import argparse, json, time, datasets
 from dataclasses import replace
@@ -19,6 +19,7 @@ from captcha_crnn.recognizer import starting_model
 from captcha_crnn.styles import create_styled_dataset
 from fastai.vision.all import set_seed, nn
 from folders import FIXTURE_STYLES, RESULTS, fixture
+from result_files import add_overwrite, check_new, write_json
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -29,8 +30,12 @@ def main():
     p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
     p.add_argument('--full_height', action='store_true', help="Read the images at full height: drop the base's input pool, which halves the height")
     p.add_argument('--rehearse', type=int, help="Add this many CAPTCHAs of base's pretraining mix (random styles), drawn in the folder's charset at its image size, to the training images")
-    p.add_argument('--name', help="Results file name (default: finetune-<style>-<what was changed>[-seedN]); an existing file is never overwritten")
+    p.add_argument('--name', help="Results file name (default: finetune-<style>-<what was changed>[-seedN])")
+    add_overwrite(p)
     args = p.parse_args()
+    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
+    out = RESULTS/f"{args.name or f'finetune-{args.style}-{tag}' + (f'-seed{args.seed}' if args.seed else '')}.json"  # seed 0 keeps the names of the first runs
+    check_new([out], args.overwrite)
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples', 'smoothing') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
     charset = infer_charset(train_ds['label'], valid_ds['label'])
@@ -55,11 +60,7 @@ def main():
     res = dict(style=args.style, seed=args.seed, rehearse=args.rehearse, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
                seq_acc=round(seq_acc, 4), cer=round(cer, 4))
     print(json.dumps(res))
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
-    name = args.name or f"finetune-{args.style}-{tag}" + (f"-seed{args.seed}" if args.seed else '')  # seed 0 keeps the names of the first runs
-    out = RESULTS/f"{name}.json"
-    if out.exists(): out = RESULTS/f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"  # a rerun keeps the committed results of earlier runs
-    out.write_text(json.dumps(res, indent=2) + '\n')
+    write_json(out, res)
     print(f"wrote {out}")
 
 if __name__ == '__main__': main()

@@ -10,7 +10,7 @@ stuck. Results go to bench/results/folders-<style>.json.
 import argparse, json, re, subprocess, sys, time
 from pathlib import Path
 from captcha_crnn.styles import STYLES, write_captcha_folder, write_style_folder
-from result_files import check_new
+from result_files import add_overwrite, check_new, write_json
 
 HERE = Path(__file__).parent
 FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'
@@ -63,7 +63,7 @@ def main():
     p.add_argument('--args', default='', help='Extra arguments for captcha_crnn_train')
     p.add_argument('--name', default='folders', help='Result files are <name>-<style>.json')
     p.add_argument('--models_dir', default=str(FIXTURES), help='Each run saves its recognizer to <models_dir>/model-<style>; runs side by side need their own')
-    p.add_argument('--overwrite', action='store_true', help='Replace result files that exist (by default the script stops before training)')
+    add_overwrite(p)
     args = p.parse_args()
     check_new([RESULTS/f"{args.name}-{style}.json" for style in args.styles], args.overwrite)
     for style in args.styles:
@@ -73,6 +73,6 @@ def main():
         res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
                    min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
         print(json.dumps(res), flush=True)
-        (RESULTS/f"{args.name}-{style}.json").write_text(json.dumps(res, indent=2) + '\n')
+        write_json(RESULTS/f"{args.name}-{style}.json", res)
 
 if __name__ == '__main__': main()

@@ -5,13 +5,14 @@ apply are skipped) and adds up the files each distribution installed. The torch-
 with `--no-deps` plus onnxruntime, numpy, pillow and fastcore (for the command) and what they require; the full install is captcha_crnn with its
 requirements (also given without the CUDA libraries that PyPI's default Linux torch wheel pulls in). The package itself (its pretrained recognizers included) is counted from its folder.
 
-    python bench/footprint.py
+    python bench/footprint.py [--overwrite]
 """
-import json, re
+import argparse, json, re
 from importlib import metadata
 from pathlib import Path
 from packaging.requirements import Requirement
 import captcha_crnn
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -34,6 +35,9 @@ def size_mb(name:str) -> float:
     return sum(p.stat().st_size for p in (f.locate() for f in files) if p.is_file()) / 2**20
 
 def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_overwrite(p)
+    check_new([RESULTS/'footprint.json'], p.parse_args().overwrite)
     package = sum(p.stat().st_size for p in Path(captcha_crnn.__file__).parent.rglob('*') if p.is_file()) / 2**20
     sets = {'torch-free reader': closure(['onnxruntime', 'numpy', 'pillow', 'fastcore']), 'full install': closure(metadata.requires('captcha_crnn') and
             [Requirement(r).name for r in metadata.requires('captcha_crnn') if Requirement(r).marker is None])}
@@ -44,6 +48,6 @@ def main():
         note="what PyPI's default Linux torch wheel pulls in for GPUs; a CPU-only torch wheel leaves these out (and is itself smaller)")
     res['captcha_crnn package MB'] = round(package, 1)
     print(json.dumps({k: v['mb'] if isinstance(v, dict) else v for k,v in res.items()}))
-    (RESULTS/'footprint.json').write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/'footprint.json', res)
 
 if __name__ == '__main__': main()

@@ -14,6 +14,7 @@ from captcha_crnn.core import CTCDecoder, INVERT_BELOW, image_batch, to_read_inv
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from bench import EVAL_SEED
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -42,7 +43,9 @@ def main():
     p.add_argument('--model', default='models/captcha_crnn')
     p.add_argument('--n', type=int, default=2000, help='CAPTCHAs to read (drawn with the evaluation seed of bench.py)')
     p.add_argument('--name', default='inference')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     frozen = load_recognizer(args.model, device='cpu')
     readers = dict(plain=(load_recognizer(args.model, device='cpu', fuse=False, freeze=False), {}),
@@ -62,6 +65,6 @@ def main():
                changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),
                decoding=decoding_costs(frozen, images))
     print(json.dumps(res, indent=2))
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

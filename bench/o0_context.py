@@ -21,6 +21,7 @@ from captcha.image import ImageCaptcha
 from captcha_crnn.core import Charset
 from captcha_crnn.data import _SeededSecrets, render_captcha
 from o0_glyphs import create_net, accuracy
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 SYMBOLS = 'O0'
@@ -137,7 +138,9 @@ def main():
     p.add_argument('--size', type=int, nargs=2, default=[48, 28], help='Height and width each crop is resized to')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     p.add_argument('--name', default='o0-context')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     start = time.perf_counter()
@@ -153,6 +156,6 @@ def main():
         runs.append(dict(margin=m, train_seconds=round(time.perf_counter() - start), test_accuracy=curve[-1], accuracy_by_epoch=curve,
                          o0_error_per_glyph=round(err, 4), captchas_with_an_o0_misread=round(1 - (1 - err*2/36)**5, 5)))
         print(json.dumps(runs[-1]), flush=True)
-        (RESULTS/f"{args.name}.json").write_text(json.dumps(dict(args=vars(args), runs=runs), indent=2) + '\n')  # after each margin
+        write_json(RESULTS/f"{args.name}.json", dict(args=vars(args), runs=runs))  # after each margin
 
 if __name__ == '__main__': main()

@@ -11,6 +11,7 @@ import argparse, json, random, string
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from result_files import add_overwrite, check_new, write_json
 from captcha_crnn.styles import FONTS, STYLES, render_styled
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
@@ -34,7 +35,9 @@ def main():
     p.add_argument('--n', type=int, default=300, help='CAPTCHAs per font')
     p.add_argument('--seed', type=int, default=7)
     p.add_argument('--name', default='o0-fonts', help='Results go to results/<name>.json')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     recognizers = {m: load_recognizer(m, device='cpu') for m in args.models}
     rows = []
     for f,font in enumerate(FONTS):
@@ -51,7 +54,7 @@ def main():
                              seq_acc=round(sum(r == l for r,l in zip(reads, labels))/len(labels), 4)))
             print(json.dumps(rows[-1]), flush=True)
     totals = {m: sum(r['oval_swaps'] for r in rows if r['model'] == m) for m in recognizers}
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(dict(args=vars(args), oval_swaps_total=totals, runs=rows), indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", dict(args=vars(args), oval_swaps_total=totals, runs=rows))
     print(json.dumps(totals))
 
 if __name__ == '__main__': main()

@@ -18,6 +18,7 @@ import numpy as np, torch
 from torch import nn
 from PIL import Image, ImageDraw
 from captcha.image import ImageCaptcha
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 SYMBOLS = 'O0'
@@ -48,7 +49,9 @@ def main():
     p.add_argument('--n_test', type=int, default=10_000)
     p.add_argument('--size', type=int, nargs=2, default=[48, 28], help='Height and width the glyphs are resized to; every DroidSansMono glyph box is about 0.57 as wide as it is high')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json"], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     test_x, test_y = draw_glyphs(args.n_test, seed=12345, size=args.size)
@@ -70,6 +73,6 @@ def main():
     res = dict(args=vars(args), train_seconds=round(time.perf_counter() - start), test_accuracy=curve[-1], accuracy_by_epoch=curve,
                o0_error_per_glyph=round(err, 4), captchas_with_an_o0_misread=round(1 - (1 - err*2/36)**5, 5))
     print(json.dumps(res), flush=True)
-    (RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json", res)
 
 if __name__ == '__main__': main()

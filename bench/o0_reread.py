@@ -33,6 +33,7 @@ from captcha_crnn.recognizer import load_recognizer
 from o0_glyphs import create_net
 from o0_context import SYMBOLS, check_same_as_package, draw_with_boxes, o0_label, pooled, redraw_captcha, train
 from bench import EVAL_SEED, error_profile
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -136,7 +137,9 @@ def main():
     p.add_argument('--centre', choices=['box', 'emitted'], default='box', help="Centre training windows on each glyph's true box, or where the CRNN emits it (its reading counted as training)")
     p.add_argument('--window_net', help='Read with this saved window CNN (`<name>.window.safetensors`) instead of training one')
     p.add_argument('--name', default='o0-reread')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     if args.window_net:
@@ -182,6 +185,6 @@ def main():
                n_reread=n_reread, ms_per_reread_batched=round(reread_ms, 3),
                emit_offset_px=dict(mean=round(float(np.mean(offsets)), 2), sd=round(float(np.std(offsets)), 2), n=len(offsets)))
     print(json.dumps(res), flush=True)
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

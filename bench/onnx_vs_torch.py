@@ -19,6 +19,7 @@ from captcha_crnn.reader import OnnxRecognizer
 from captcha_crnn.export import export_onnx
 from bench import EVAL_SEED
 from folders import fixture
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -51,7 +52,9 @@ def main():
     p.add_argument('--styles', nargs='*', default=['faint', 'classic'])
     p.add_argument('--n', type=int, default=2000)
     p.add_argument('--name', default='onnx')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     cases = [compare(model, images, 'evaluation CAPTCHAs') for model in args.model]
     for style in args.styles:
@@ -60,6 +63,6 @@ def main():
     res = dict(torch_threads=torch.get_num_threads(), cases=cases,
                note='whole predict: image reading (from files for folders), preprocessing, model, decoding')
     print(json.dumps(res, indent=2))
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

@@ -11,6 +11,7 @@ Most of a torch run is importing torch and fastai; the onnx backend imports neit
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -29,7 +30,9 @@ def main():
     p.add_argument('--model', default='base', help='a recognizer with model.onnx (base ships with one)')
     p.add_argument('--runs', type=int, default=5)
     p.add_argument('--name', default='process')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     exe = shutil.which('captcha_crnn_predict')
     with tempfile.TemporaryDirectory() as d:
         img = Path(d)/'captcha.png'
@@ -43,6 +46,6 @@ def main():
                median={b: dict(wall_s=statistics.median(r['wall_s'] for r in rs), peak_mb=statistics.median(r['peak_mb'] for r in rs)) for b,rs in runs.items()},
                all=runs)
     print(json.dumps(res['median']), 'same text:', same)
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

@@ -14,6 +14,7 @@ from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import Recognizer
 from few_labels import style_split, train
 from folders import FIXTURE_STYLES, RESULTS
+from result_files import add_overwrite, check_new, write_json
 
 def finetune(train_ds, valid_ds, charset, seed:int) -> Recognizer:
     "`base` fine-tuned on `train_ds` as `few_labels.py` does it, as a `Recognizer` of the model as trained"
@@ -45,12 +46,15 @@ def main():
     p.add_argument('--n_labels', type=int, default=200)
     p.add_argument('--min_conf', type=float, default=0.9, help="keep the first model's readings at least this sure (best-path probability)")
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
+    add_overwrite(p)
     args = p.parse_args()
+    out = lambda style, seed: RESULTS/f"pseudo-labels-{style}-{args.n_labels}-seed{seed}.json"
+    check_new([out(style, seed) for style in args.styles for seed in args.seeds], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     for style in args.styles:
         for seed in args.seeds:
             res = run(style, args.n_labels, seed, args.min_conf)
             print(json.dumps(res), flush=True)
-            (RESULTS/f"pseudo-labels-{style}-{args.n_labels}-seed{seed}.json").write_text(json.dumps(res, indent=2) + '\n')
+            write_json(out(style, seed), res)
 
 if __name__ == '__main__': main()

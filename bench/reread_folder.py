@@ -16,6 +16,7 @@ from fastai.torch_core import set_seed
 from captcha_crnn.folders import folder_datasets
 from captcha_crnn.recognizer import load_recognizer, reread_accuracy
 from captcha_crnn.train import train_rereader
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -27,7 +28,10 @@ def main():
     p.add_argument('--symbols', default='o0', help='What the second reader tells apart')
     p.add_argument('--epochs', type=int, nargs='+', default=[4, 20, 60], help="Second readers' epochs (the command's recipes: 4)")
     p.add_argument('--name', default=None, help='Result file results/<name>.json; default reread-folder-<folder>-seed<seed>-<symbols>')
+    add_overwrite(p)
     args = p.parse_args()
+    out = RESULTS/f"{args.name or f'reread-folder-{Path(args.folder).name}-seed{args.seed}-{args.symbols}'}.json"
+    check_new([out], args.overwrite)
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
     rec = load_recognizer(args.model, freeze=False)
     train_ds, valid_ds = folder_datasets(args.folder, seed=args.seed)
@@ -41,7 +45,6 @@ def main():
         run = dict(epochs=epochs, train_windows=len(learn.dls.train_ds), valid_windows=len(learn.dls.valid_ds),
                    window_acc=round(float(learn.validate()[1]), 4), with_reader=with_reader, seconds=round(seconds, 1))
         print(json.dumps(dict(crnn_alone=res['crnn_alone'], **run)), flush=True); res['runs'].append(run)
-    name = args.name or f"reread-folder-{Path(args.folder).name}-seed{args.seed}-{args.symbols}"
-    (RESULTS/f"{name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(out, res)
 
 if __name__ == '__main__': main()

@@ -19,6 +19,7 @@ from captcha_crnn.metrics import seq_accuracy
 from o0_context import pooled
 from o0_reread import _captchas_chunk
 from bench import EVAL_SEED, error_profile
+from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -28,7 +29,9 @@ def main():
     p.add_argument('--seed', type=int, default=1, help="The training seed of that bench.py run: its validation CAPTCHAs are drawn with valid_seed(seed)")
     p.add_argument('--n', type=int, default=70_000, help='CAPTCHAs drawn with one O or 0 each')
     p.add_argument('--name', default='reread-mix')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     rec = load_recognizer(args.model, device='cpu', fuse=False, freeze=False)
     caps = sum(pooled(_captchas_chunk, args.n, 0), [])
     ds = datasets.Dataset.from_dict({'image': [i for i,_ in caps], 'label': [l for _,l in caps]},
@@ -44,6 +47,6 @@ def main():
     res = dict(args=vars(args), windows=len(learn.dls.train_ds), reread_train_seconds=round(seconds), reread_valid_accuracy=round(float(learn.validate()[1]), 4),
                greedy_seq_acc=seq_accuracy(preds, labels), greedy_errors=error_profile(preds, labels))
     print(json.dumps(res), flush=True)
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

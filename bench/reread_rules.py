@@ -15,6 +15,7 @@ from captcha_crnn.core import CTCDecoder, emitted_spans, image_batch
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from bench import EVAL_SEED, RESULTS
+from result_files import add_overwrite, check_new, write_json
 
 SHIFTS = (-2, -1, 0, 1, 2)  # columns
 
@@ -68,7 +69,9 @@ def main():
     p.add_argument('--models', nargs='+', required=True, help='Saved recognizers with a second reader')
     p.add_argument('--n_eval', type=int, default=2000)
     p.add_argument('--name', default='reread-rules')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED)
     images, labels, rows = list(ds['image']), list(ds['label']), []
     for m in args.models:
@@ -78,6 +81,6 @@ def main():
         rows.append(dict(model=m, symbols_looked_at=len(found),
                          seq_acc={name: round(accuracy(texts, found, labels, rec.rereader.symbols, rule), 4) for name, rule in RULES.items()}))
         print(json.dumps(rows[-1]), flush=True)
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(dict(n_eval=args.n_eval, eval_seed=EVAL_SEED, shifts=SHIFTS, runs=rows), indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", dict(n_eval=args.n_eval, eval_seed=EVAL_SEED, shifts=SHIFTS, runs=rows))
 
 if __name__ == '__main__': main()

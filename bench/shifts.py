@@ -10,6 +10,7 @@ accuracy on moved images. Cases: bench.py's 2,000 evaluation CAPTCHAs, and fixtu
 """
 import argparse, json
 from pathlib import Path
+from result_files import add_overwrite, check_new, write_json
 import numpy as np
 from PIL import Image
 from captcha_crnn.data import create_captcha_dataset
@@ -43,7 +44,9 @@ def main():
     p.add_argument('--px', type=int, default=2)
     p.add_argument('--n', type=int, default=2000)
     p.add_argument('--name', default='shifts')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     ds = create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)
     cases = [dict(case='evaluation CAPTCHAs', model=args.model, **accuracies(args.model, list(ds['image']), list(ds['label']), args.px))]
     for style in args.styles:
@@ -52,6 +55,6 @@ def main():
         cases.append(dict(case=f"{style} fixture folder", model=args.folder_model, **accuracies(args.folder_model, images, labels, args.px)))
     res = dict(args=vars(args), cases=cases)
     print(json.dumps(res, indent=2))
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(res, indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", res)
 
 if __name__ == '__main__': main()

@@ -15,6 +15,7 @@ from pathlib import Path
 import captcha_crnn.recognizer as recognizer
 from captcha_crnn.cli import train_main
 from folders import FIXTURES, FIXTURE_STYLES, RESULTS, fixture, printed_accuracy
+from result_files import add_overwrite, check_new, write_json
 
 def run(folder:Path, seed:int, steps:int, out:Path, width:int|None=None) -> dict:
     "Train on `folder` with split `seed`, `steps` time steps and images read `width` pixels wide (`None`: as chosen), as the plain command does otherwise"
@@ -46,6 +47,6 @@ def main():
     key = lambda r: (r['steps'], r.get('width', 0), r['seed'])
     done = {key(r) for r in runs}
     kept = [r for r in (json.loads(out.read_text())['runs'] if out.exists() else []) if key(r) not in done]
-    out.write_text(json.dumps(dict(style=args.style, n_images=args.n, runs=sorted(kept + runs, key=key)), indent=2) + '\n')
+    write_json(out, dict(style=args.style, n_images=args.n, runs=sorted(kept + runs, key=key)))
 
 if __name__ == '__main__': main()

@@ -23,6 +23,7 @@ from captcha_crnn.model import create_crnn
 from fastai.layers import ConvLayer
 from captcha_crnn.recognizer import load_recognizer, save_recognizer
 from fastai.vision.all import set_seed
+from result_files import add_overwrite, check_new, write_json
 
 def warm_start(net, path:str, charset:Charset, xb:torch.Tensor) -> dict|None:
     "Copy into `net` every weight of the recognizer at `path` whose shape matches (a new shortcut starts at zero, a new convolution as the identity on `xb`); its provenance"
@@ -80,7 +81,9 @@ def main():
     p.add_argument('--mixed_precision', type=int, default=0, help='1: mixed precision, bfloat16 on a CPU (float16 on a GPU); 0: float32 on a CPU, float16 on a GPU')
     p.add_argument('--num_workers', type=int, default=0, help='DataLoader worker processes (on a GPU the data pipeline is the bottleneck)')
     p.add_argument('--out', default='captcha_crnn/pretrained/base')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([args.out], args.overwrite)  # by default the shipped base
     if args.threads: torch.set_num_threads(args.threads)
     set_seed(args.seed)
     img_size = (64, 192)
@@ -102,7 +105,7 @@ def main():
     cfg['provenance'] = dict(command='python bench/train_base.py ' + ' '.join(sys.argv[1:]), args=vars(args),
                              train_seconds=round(time.perf_counter() - start), valid_seq_acc=round(seq_acc, 4), valid_cer=round(cer, 4))
     if args.start: cfg['provenance']['start'] = start_provenance
-    (path/'config.json').write_text(json.dumps(cfg, indent=2))
+    write_json(path/'config.json', cfg)
     print(f"sequence accuracy {seq_acc:.4f}, CER {cer:.4f} on {args.n_valid} held-out CAPTCHAs; saved to {path}")
 
 if __name__ == '__main__': main()

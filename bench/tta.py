@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from confusions import fresh
 from folders import FIXTURES, RESULTS
+from result_files import add_overwrite, check_new, write_json
 from captcha_crnn.core import read_images
 from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import load_recognizer
@@ -29,7 +30,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--styles', nargs='+', default=['faint', 'classic', 'mixed_case'])
     p.add_argument('--n', type=int, default=1000)
+    p.add_argument('--name', default='tta', help='Results go to results/<name>.json')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     rows = []
     for style in args.styles:
         images, labels = fresh(style, args.n)
@@ -44,6 +48,6 @@ def main():
             row[f"{name}_seq_acc"] = round(seq_accuracy([p for p,_ in preds], labels), 4)
         print(json.dumps(row), flush=True)
         rows.append(row)
-    (RESULTS/'tta.json').write_text(json.dumps(dict(shifts=SHIFTS, runs=rows), indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", dict(shifts=SHIFTS, runs=rows))
 
 if __name__ == '__main__': main()

@@ -15,6 +15,7 @@ from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from folders import FIXTURE_STYLES, RESULTS, fixture
 from few_labels import style_split
+from result_files import add_overwrite, check_new, write_json
 
 def read(rec, ds, invert_below:float=INVERT_BELOW) -> dict:
     "`rec`'s accuracy on `ds`, and the symbol pairs its misreads confuse, most frequent first (`-` for a missed or extra symbol)"
@@ -31,7 +32,9 @@ def main():
     p.add_argument('--held_out', nargs='+', type=int, default=None, help="Split seeds: read each one's held-out fifth instead of the whole folder")
     p.add_argument('--invert_below', type=float, default=INVERT_BELOW, help="Images on a dark ground read less surely than this are read again from their negative (the readers' default); 0 never")
     p.add_argument('--name', default='zero-shot', help='Results go to results/<name>.json')
+    add_overwrite(p)
     args = p.parse_args()
+    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
     if args.held_out is not None and args.n != 1000: p.error('--held_out reads the folders of 1,000 that the plain command was measured on; leave --n out')
     rows, recognizers = [], {m: load_recognizer(m, device='cpu') for m in args.models}
     for style in args.styles:
@@ -41,6 +44,6 @@ def main():
             for model,rec in recognizers.items():
                 rows.append(dict(style=style, model=model, **({} if seed is None else dict(split_seed=seed)), invert_below=args.invert_below, **read(rec, ds, args.invert_below)))
                 print(json.dumps(rows[-1]), flush=True)
-    (RESULTS/f"{args.name}.json").write_text(json.dumps(dict(runs=rows), indent=2) + '\n')
+    write_json(RESULTS/f"{args.name}.json", dict(runs=rows))
 
 if __name__ == '__main__': main()

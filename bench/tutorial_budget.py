@@ -16,6 +16,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants deep-ls-grey --seeds 2 0 --threads 1   # and deep-ls-hue, deep-ls-nowarp, deep-ls-drop4
     python bench/tutorial_budget.py --variants deep-ls-fullres --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0
     python bench/tutorial_budget.py --variants steps20-ls --arch tutorial --seeds 0 --threads 2 --suffix cpu-s0   # and --seeds 1 --threads 1 --suffix cpu-s1 (seed 2 beside it)
+    python bench/tutorial_budget.py --variants deep-ls-sam --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it
 
 Each run also records the validation CAPTCHAs it misreads (`misreads`: label, read).
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
@@ -31,7 +32,7 @@ from captcha_crnn.loss import PaddedCTCLoss, fp32_log_probs, label_lists
 from captcha_crnn.data import create_captcha_dataset, captcha_dls, TensorLabel
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment
-from result_files import check_new
+from result_files import add_overwrite, check_new, write_json
 from dataclasses import replace
 from fastai.vision.all import Callback, RandTransform, TensorImage, Transform, set_seed
 import torch.nn.functional as F
@@ -93,11 +94,13 @@ VARIANTS = {
     'deep-ls-drop4':  (dict(DEEP, dropout=0.4), replace(RECIPE, smoothing=0.1)),  # ... with twice the dropout
     'deep-ls-fullres': (dict(DEEP, input_pool=1), replace(RECIPE, smoothing=0.1)),  # ... reading at full resolution (twice the work): finer glyph outlines for O against 0
     'deep-ls-nowarp': (DEEP, replace(RECIPE, smoothing=0.1)),  # ... with no perspective warp (AUGMENT), which changes a glyph's width against its height: what tells O from 0 in the generator's font
+    'deep-ls-sam':    (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' stepping with sharpness-aware minimisation (SAM): the gradient taken at the worst nearby weights
 }
 CNN_ONLY = {'deep-cnn-only'}
 GREY, HUE = {'deep-ls-grey'}, {'deep-ls-hue'}
 SPLICE = {'splice': 0.5, 'deep-splice': 0.5}  # the share of each batch's correctly read images that `SpliceMix` replaces
 ELASTIC = {'elastic': 2.}  # `ElasticWarp` magnitude (pixels) of the variants that add it
+SAM_RHO = {'deep-ls-sam': 0.05}  # the radius of SAM's step to the worst nearby weights
 AUX = {'aux': 0.3, 'aux-all': 1.01}  # how much of the training the auxiliary loss lasts (its weight falls linearly from 1 to 0)
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
 AUGMENT = {
@@ -194,6 +197,23 @@ class WeightEMA(Callback):
     def before_fit(self): self.avg = AveragedModel(self.learn.model, multi_avg_fn=get_ema_multi_avg_fn(self.decay), use_buffers=True)
     def after_step(self): self.avg.update_parameters(self.learn.model)
 
+class SharpnessAware(Callback):
+    """Sharpness-aware minimisation (Foret et al., 2021): before each optimiser step, move the weights `rho` along the
+    normalised gradient, take the gradient there instead, and move them back. Two forward and backward passes a step;
+    the same images and epochs, so the budget is unchanged. Flat minima are said to generalise better from few examples."""
+    order = 95  # after the other callbacks' `before_step`
+    def __init__(self, rho:float=0.05): self.rho = rho
+    def before_step(self):
+        params = [p for p in self.learn.model.parameters() if p.grad is not None]
+        norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params]))
+        with torch.no_grad():
+            eps = [p.grad*(self.rho/(norm + 1e-12)) for p in params]
+            for p,e in zip(params, eps): p.add_(e)
+        self.learn.opt.zero_grad()
+        self.learn.loss_func(self.learn.model(*self.xb), *self.yb).backward()
+        with torch.no_grad():
+            for p,e in zip(params, eps): p.sub_(e)
+
 def cnn_only_forward(self, x):
     "`CRNN.forward` without the LSTM: each step scored from its CNN features by the shortcut alone"
     return self.shortcut(self.drop(self.features(x))).log_softmax(-1)
@@ -224,6 +244,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     if variant in CNN_ONLY: learn.model.forward = MethodType(cnn_only_forward, learn.model)
     if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
     if variant in SPLICE: learn.add_cb(SpliceMix(SPLICE[variant]))
+    if variant in SAM_RHO: learn.add_cb(SharpnessAware(SAM_RHO[variant]))
     emas = [WeightEMA(d) for d in ema]
     for e in emas: learn.add_cb(e)
     start = time.perf_counter()
@@ -232,7 +253,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     curve, cer = [round(float(r[2]), 4) for r in learn.recorder.values], round(float(learn.recorder.values[-1][3]), 4)
     wrong = misreads(learn)  # before `ema_accuracy` validates again
     with learn.no_bar(), learn.no_logging(): ema_acc = ema_accuracy(learn, emas)  # after the curve: validating restarts the recorder's values
-    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), train_seconds=train_seconds,
+    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), sam_rho=SAM_RHO.get(variant), train_seconds=train_seconds,
                 seq_acc=curve[-1], cer=cer, seq_acc_by_epoch=curve,
                 first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None), misreads=wrong, **(dict(ema_seq_acc=ema_acc) if emas else {}))
 
@@ -245,7 +266,7 @@ def main():
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     p.add_argument('--ema', nargs='*', type=float, default=[], help='also read with moving averages of the weights of these decays (the result file ends in -ema)')
     p.add_argument('--suffix', default='', help='added to the result file names (before .json), so that a rerun keeps the earlier results')
-    p.add_argument('--overwrite', action='store_true', help='Replace result files that exist (by default the script stops before training)')
+    add_overwrite(p)
     args = p.parse_args()
     path = lambda variant: RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}{'-ema' if args.ema else ''}{'-' + args.suffix if args.suffix else ''}.json"
     check_new(map(path, args.variants), args.overwrite)
@@ -254,6 +275,6 @@ def main():
         runs = [run(variant, args.arch, s, args.fp32, args.ema) for s in args.seeds]
         res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs), mean_seq_acc=round(sum(r['seq_acc'] for r in runs)/len(runs), 4))
         print(json.dumps(res), flush=True)
-        path(variant).write_text(json.dumps(res, indent=2) + '\n')
+        write_json(path(variant), res)
 
 if __name__ == '__main__': main()

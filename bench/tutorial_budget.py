@@ -17,6 +17,8 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants deep-ls-fullres --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0
     python bench/tutorial_budget.py --variants steps20-ls --arch tutorial --seeds 0 --threads 2 --suffix cpu-s0   # and --seeds 1 --threads 1 --suffix cpu-s1 (seed 2 beside it)
     python bench/tutorial_budget.py --variants deep-ls-sam --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it
+    python bench/tutorial_budget.py --variants deep-ls-steps12 --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it; deep-ls-steps30 the same
+    python bench/tutorial_budget.py --variants deep-ls-o0w3 --seeds 2 0 --threads 1   # and deep-ls-erase beside it; deep-ls --suffix rerun-1206-night and deep3-ls; deep-ls-drop0 and deep-ls-lrhalf
 
 Each run also records the validation CAPTCHAs it misreads (`misreads`: label, read).
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
@@ -34,7 +36,7 @@ from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, captcha_augment
 from result_files import add_overwrite, check_new, write_json
 from dataclasses import replace
-from fastai.vision.all import Callback, RandTransform, TensorImage, Transform, set_seed
+from fastai.vision.all import Callback, RandomErasing, RandTransform, TensorImage, Transform, set_seed
 import torch.nn.functional as F
 
 RESULTS = Path(__file__).parent/'results'
@@ -94,12 +96,21 @@ VARIANTS = {
     'deep-ls-drop4':  (dict(DEEP, dropout=0.4), replace(RECIPE, smoothing=0.1)),  # ... with twice the dropout
     'deep-ls-fullres': (dict(DEEP, input_pool=1), replace(RECIPE, smoothing=0.1)),  # ... reading at full resolution (twice the work): finer glyph outlines for O against 0
     'deep-ls-nowarp': (DEEP, replace(RECIPE, smoothing=0.1)),  # ... with no perspective warp (AUGMENT), which changes a glyph's width against its height: what tells O from 0 in the generator's font
+    'deep-ls-steps12': (dict(DEEP, seq_len=12), replace(RECIPE, smoothing=0.1)),  # 'deep-ls' with 12 time steps instead of 20: fewer blanks to emit, and each step pooled from more columns
+    'deep-ls-steps30': (dict(DEEP, seq_len=30), replace(RECIPE, smoothing=0.1)),  # ... or 30
+    'deep-ls-o0w3':   (DEEP, replace(RECIPE, smoothing=0.1)),  # ... with each training CAPTCHA that holds an O or a 0 weighing 3 times as much in the loss (O0_WEIGHT)
+    'deep-ls-erase':  (DEEP, replace(RECIPE, smoothing=0.1)),  # ... with fastai's `RandomErasing` (ERASE): up to two small patches of noise a training image
+    'deep-ls-drop0':  (dict(DEEP, dropout=0.), replace(RECIPE, smoothing=0.1)),  # ... with no dropout
+    'deep3-ls':       (dict(DEEP, convs=(3, 3, 3, 3)), replace(RECIPE, smoothing=0.1)),  # 'deep-ls' with three convolutions a block: a still wider view for each step
+    'deep-ls-lrhalf': (DEEP, replace(RECIPE, smoothing=0.1, lr=5e-4, cnn_lr=5e-3)),  # 'deep-ls' at half the rates
     'deep-ls-sam':    (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' stepping with sharpness-aware minimisation (SAM): the gradient taken at the worst nearby weights
 }
 CNN_ONLY = {'deep-cnn-only'}
 GREY, HUE = {'deep-ls-grey'}, {'deep-ls-hue'}
 SPLICE = {'splice': 0.5, 'deep-splice': 0.5}  # the share of each batch's correctly read images that `SpliceMix` replaces
 ELASTIC = {'elastic': 2.}  # `ElasticWarp` magnitude (pixels) of the variants that add it
+O0_WEIGHT = {'deep-ls-o0w3': 3.}  # how much more a training CAPTCHA with an O or a 0 weighs in the loss (`SymbolWeightedLoss`)
+ERASE = {'deep-ls-erase': dict(p=0.5, sh=0.03, max_count=2)}  # `RandomErasing` settings: each patch at most 3% of the image
 SAM_RHO = {'deep-ls-sam': 0.05}  # the radius of SAM's step to the worst nearby weights
 AUX = {'aux': 0.3, 'aux-all': 1.01}  # how much of the training the auxiliary loss lasts (its weight falls linearly from 1 to 0)
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
@@ -185,6 +196,17 @@ class SpreadSymbolLoss(PaddedCTCLoss):
                 terms.append(math.log(e - s) - torch.logsumexp(lp[b, s:e, sym], 0))
         return loss + self.weight*torch.stack(terms).mean()
 
+class SymbolWeightedLoss(PaddedCTCLoss):
+    """`PaddedCTCLoss` (mean reduction) with each CAPTCHA whose label holds one of `symbols` (encoded) weighing `weight`
+    times as much as the others; the weights are scaled to a mean of 1 in each batch, so the loss keeps its size"""
+    def __init__(self, symbols:list, weight:float, smoothing:float=0.): super().__init__(smoothing=smoothing); self.symbols, self.weight = symbols, weight
+    def __call__(self, inp, targ):
+        lp, targ = fp32_log_probs(inp), torch.as_tensor(targ).as_subclass(torch.Tensor).long()
+        is_label, (B, T, _) = targ != PAD_IDX, lp.shape
+        ctc = F.ctc_loss(lp.transpose(0, 1), targ[is_label], torch.full((B,), T, dtype=torch.long), is_label.sum(1), blank=self.blank, reduction='none', zero_infinity=True)
+        w = 1 + (self.weight - 1)*torch.isin(targ, torch.tensor(self.symbols)).any(1).float()
+        return ((w/w.mean())*(ctc/is_label.sum(1) - self.smoothing*lp.mean((1, 2)))).mean()
+
 class FadeAux(Callback):
     "Set `SpreadSymbolLoss.weight` to fall linearly from 1 to 0 over the first `until` of training; 0 when validating"
     def __init__(self, until:float): self.until = until
@@ -239,12 +261,14 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     set_seed(seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
                       batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else [])
-                                + ([Greyscale()] if variant in GREY else []) + ([ShuffleChannels()] if variant in HUE else []) or None)
+                                + ([Greyscale()] if variant in GREY else []) + ([ShuffleChannels()] if variant in HUE else [])
+                                + ([RandomErasing(**ERASE[variant])] if variant in ERASE else []) or None)
     learn = recipe.learner(dls, create_crnn(len(dls.charset), arch, **model_kw), guard=False, mixed_precision=False if fp32 else None)
     if variant in CNN_ONLY: learn.model.forward = MethodType(cnn_only_forward, learn.model)
     if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
     if variant in SPLICE: learn.add_cb(SpliceMix(SPLICE[variant]))
     if variant in SAM_RHO: learn.add_cb(SharpnessAware(SAM_RHO[variant]))
+    if variant in O0_WEIGHT: learn.loss_func = SymbolWeightedLoss(dls.charset.encode('O0'), O0_WEIGHT[variant], recipe.smoothing)
     emas = [WeightEMA(d) for d in ema]
     for e in emas: learn.add_cb(e)
     start = time.perf_counter()
@@ -253,7 +277,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     curve, cer = [round(float(r[2]), 4) for r in learn.recorder.values], round(float(learn.recorder.values[-1][3]), 4)
     wrong = misreads(learn)  # before `ema_accuracy` validates again
     with learn.no_bar(), learn.no_logging(): ema_acc = ema_accuracy(learn, emas)  # after the curve: validating restarts the recorder's values
-    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), sam_rho=SAM_RHO.get(variant), train_seconds=train_seconds,
+    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), sam_rho=SAM_RHO.get(variant), o0_weight=O0_WEIGHT.get(variant), erase=ERASE.get(variant), train_seconds=train_seconds,
                 seq_acc=curve[-1], cer=cer, seq_acc_by_epoch=curve,
                 first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None), misreads=wrong, **(dict(ema_seq_acc=ema_acc) if emas else {}))
 

@@ -117,7 +117,8 @@ def main():
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
 
     model_path, trained = (Path(args.eval), {}) if args.eval else train(args)
     rec = load_recognizer(model_path)
@@ -145,6 +146,6 @@ def main():
     for img in images[:100]: rec.predict(img)
     res['infer_single_img_per_s'] = round(100/(time.perf_counter() - start), 1)
     print(json.dumps(res, indent=2))
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

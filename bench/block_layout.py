@@ -44,13 +44,14 @@ def main():
     p.add_argument('--rounds', type=int, default=2)
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     print(f"{args.arch}, batch {args.bs}, {torch.get_num_threads()} threads")
     rounds = []
     for _ in range(args.rounds):
         rounds.append({name: speeds(args.arch, layout, args.bs, args.steps) for name,layout in LAYOUTS.items()})
         for name,r in rounds[-1].items(): print(f"  {name:17} train {r['train_img_per_s']:6.1f} img/s   reading {r['infer_img_per_s']:7.1f} img/s", flush=True)
     res = dict(args=vars(args), torch_threads=torch.get_num_threads(), layouts=LAYOUTS, rounds=rounds)
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

@@ -18,7 +18,7 @@ from captcha_crnn.train import RECIPES, captcha_augment
 from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import ifnone, set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
-from result_files import add_overwrite, check_new, write_json
+from result_files import write_json  # no check_new: runs are added to the file by design
 
 def style_split(style:str, seed:int) -> tuple:
     "The 800 training and 200 held-out images of a fixture style's split `seed`, and the charset of all 1,000"

@@ -65,7 +65,8 @@ def main():
     p.add_argument('--models_dir', default=str(FIXTURES), help='Each run saves its recognizer to <models_dir>/model-<style>; runs side by side need their own')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}-{style}.json" for style in args.styles], args.overwrite)
+    result_path = lambda style: RESULTS/f"{args.name}-{style}.json"
+    check_new(map(result_path, args.styles), args.overwrite)
     for style in args.styles:
         folder = fixture(style, args.n)
         runs = [run_train(folder, s, args.args.split(), Path(args.models_dir)/f"model-{style}") for s in args.seeds]
@@ -73,6 +74,6 @@ def main():
         res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
                    min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
         print(json.dumps(res), flush=True)
-        write_json(RESULTS/f"{args.name}-{style}.json", res)
+        write_json(result_path(style), res)
 
 if __name__ == '__main__': main()

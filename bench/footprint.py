@@ -37,7 +37,8 @@ def size_mb(name:str) -> float:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_overwrite(p)
-    check_new([RESULTS/'footprint.json'], p.parse_args().overwrite)
+    result_path = RESULTS/'footprint.json'
+    check_new([result_path], p.parse_args().overwrite)
     package = sum(p.stat().st_size for p in Path(captcha_crnn.__file__).parent.rglob('*') if p.is_file()) / 2**20
     sets = {'torch-free reader': closure(['onnxruntime', 'numpy', 'pillow', 'fastcore']), 'full install': closure(metadata.requires('captcha_crnn') and
             [Requirement(r).name for r in metadata.requires('captcha_crnn') if Requirement(r).marker is None])}
@@ -48,6 +49,6 @@ def main():
         note="what PyPI's default Linux torch wheel pulls in for GPUs; a CPU-only torch wheel leaves these out (and is itself smaller)")
     res['captcha_crnn package MB'] = round(package, 1)
     print(json.dumps({k: v['mb'] if isinstance(v, dict) else v for k,v in res.items()}))
-    write_json(RESULTS/'footprint.json', res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

@@ -45,7 +45,8 @@ def main():
     p.add_argument('--name', default='inference')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     frozen = load_recognizer(args.model, device='cpu')
     readers = dict(plain=(load_recognizer(args.model, device='cpu', fuse=False, freeze=False), {}),
@@ -65,6 +66,6 @@ def main():
                changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),
                decoding=decoding_costs(frozen, images))
     print(json.dumps(res, indent=2))
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

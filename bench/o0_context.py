@@ -140,7 +140,8 @@ def main():
     p.add_argument('--name', default='o0-context')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     start = time.perf_counter()
@@ -156,6 +157,6 @@ def main():
         runs.append(dict(margin=m, train_seconds=round(time.perf_counter() - start), test_accuracy=curve[-1], accuracy_by_epoch=curve,
                          o0_error_per_glyph=round(err, 4), captchas_with_an_o0_misread=round(1 - (1 - err*2/36)**5, 5)))
         print(json.dumps(runs[-1]), flush=True)
-        write_json(RESULTS/f"{args.name}.json", dict(args=vars(args), runs=runs))  # after each margin
+        write_json(result_path, dict(args=vars(args), runs=runs))  # after each margin
 
 if __name__ == '__main__': main()

@@ -37,7 +37,8 @@ def main():
     p.add_argument('--name', default='o0-fonts', help='Results go to results/<name>.json')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     recognizers = {m: load_recognizer(m, device='cpu') for m in args.models}
     rows = []
     for f,font in enumerate(FONTS):
@@ -54,7 +55,7 @@ def main():
                              seq_acc=round(sum(r == l for r,l in zip(reads, labels))/len(labels), 4)))
             print(json.dumps(rows[-1]), flush=True)
     totals = {m: sum(r['oval_swaps'] for r in rows if r['model'] == m) for m in recognizers}
-    write_json(RESULTS/f"{args.name}.json", dict(args=vars(args), oval_swaps_total=totals, runs=rows))
+    write_json(result_path, dict(args=vars(args), oval_swaps_total=totals, runs=rows))
     print(json.dumps(totals))
 
 if __name__ == '__main__': main()

@@ -51,7 +51,8 @@ def main():
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json"], args.overwrite)
+    result_path = RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json"
+    check_new([result_path], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     test_x, test_y = draw_glyphs(args.n_test, seed=12345, size=args.size)
@@ -73,6 +74,6 @@ def main():
     res = dict(args=vars(args), train_seconds=round(time.perf_counter() - start), test_accuracy=curve[-1], accuracy_by_epoch=curve,
                o0_error_per_glyph=round(err, 4), captchas_with_an_o0_misread=round(1 - (1 - err*2/36)**5, 5))
     print(json.dumps(res), flush=True)
-    write_json(RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

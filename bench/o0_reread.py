@@ -139,7 +139,8 @@ def main():
     p.add_argument('--name', default='o0-reread')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     if args.window_net:
@@ -185,6 +186,6 @@ def main():
                n_reread=n_reread, ms_per_reread_batched=round(reread_ms, 3),
                emit_offset_px=dict(mean=round(float(np.mean(offsets)), 2), sd=round(float(np.std(offsets)), 2), n=len(offsets)))
     print(json.dumps(res), flush=True)
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

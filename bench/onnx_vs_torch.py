@@ -54,7 +54,8 @@ def main():
     p.add_argument('--name', default='onnx')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     cases = [compare(model, images, 'evaluation CAPTCHAs') for model in args.model]
     for style in args.styles:
@@ -63,6 +64,6 @@ def main():
     res = dict(torch_threads=torch.get_num_threads(), cases=cases,
                note='whole predict: image reading (from files for folders), preprocessing, model, decoding')
     print(json.dumps(res, indent=2))
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

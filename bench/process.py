@@ -32,7 +32,8 @@ def main():
     p.add_argument('--name', default='process')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     exe = shutil.which('captcha_crnn_predict')
     with tempfile.TemporaryDirectory() as d:
         img = Path(d)/'captcha.png'
@@ -46,6 +47,6 @@ def main():
                median={b: dict(wall_s=statistics.median(r['wall_s'] for r in rs), peak_mb=statistics.median(r['peak_mb'] for r in rs)) for b,rs in runs.items()},
                all=runs)
     print(json.dumps(res['median']), 'same text:', same)
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

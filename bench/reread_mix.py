@@ -31,7 +31,8 @@ def main():
     p.add_argument('--name', default='reread-mix')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     rec = load_recognizer(args.model, device='cpu', fuse=False, freeze=False)
     caps = sum(pooled(_captchas_chunk, args.n, 0), [])
     ds = datasets.Dataset.from_dict({'image': [i for i,_ in caps], 'label': [l for _,l in caps]},
@@ -47,6 +48,6 @@ def main():
     res = dict(args=vars(args), windows=len(learn.dls.train_ds), reread_train_seconds=round(seconds), reread_valid_accuracy=round(float(learn.validate()[1]), 4),
                greedy_seq_acc=seq_accuracy(preds, labels), greedy_errors=error_profile(preds, labels))
     print(json.dumps(res), flush=True)
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

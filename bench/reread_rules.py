@@ -71,7 +71,8 @@ def main():
     p.add_argument('--name', default='reread-rules')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED)
     images, labels, rows = list(ds['image']), list(ds['label']), []
     for m in args.models:
@@ -81,6 +82,6 @@ def main():
         rows.append(dict(model=m, symbols_looked_at=len(found),
                          seq_acc={name: round(accuracy(texts, found, labels, rec.rereader.symbols, rule), 4) for name, rule in RULES.items()}))
         print(json.dumps(rows[-1]), flush=True)
-    write_json(RESULTS/f"{args.name}.json", dict(n_eval=args.n_eval, eval_seed=EVAL_SEED, shifts=SHIFTS, runs=rows))
+    write_json(result_path, dict(n_eval=args.n_eval, eval_seed=EVAL_SEED, shifts=SHIFTS, runs=rows))
 
 if __name__ == '__main__': main()

@@ -71,7 +71,8 @@ def main():
                    help='For --groups cnn: HxW:C1,C2,C3, each the size windows are resized to and the WindowCNN\'s channels')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f'{args.name}.json'], args.overwrite)
+    result_path = RESULTS/f'{args.name}.json'
+    check_new([result_path], args.overwrite)
     torch.set_num_threads(2)
     rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))
     train_ds = create_captcha_dataset(args.n_train, seed=11, place='O0')
@@ -108,6 +109,6 @@ def main():
     reading = read_times(rec, create_captcha_dataset(args.n_read, seed=5, place='O0'), rereader)
     print(reading)
     res = dict(args=vars(args), train_windows=n, valid_windows=len(vx), runs=runs, reading=reading)
-    write_json(RESULTS/f'{args.name}.json', res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

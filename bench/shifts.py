@@ -46,7 +46,8 @@ def main():
     p.add_argument('--name', default='shifts')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     ds = create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)
     cases = [dict(case='evaluation CAPTCHAs', model=args.model, **accuracies(args.model, list(ds['image']), list(ds['label']), args.px))]
     for style in args.styles:
@@ -55,6 +56,6 @@ def main():
         cases.append(dict(case=f"{style} fixture folder", model=args.folder_model, **accuracies(args.folder_model, images, labels, args.px)))
     res = dict(args=vars(args), cases=cases)
     print(json.dumps(res, indent=2))
-    write_json(RESULTS/f"{args.name}.json", res)
+    write_json(result_path, res)
 
 if __name__ == '__main__': main()

@@ -15,7 +15,7 @@ from pathlib import Path
 import captcha_crnn.recognizer as recognizer
 from captcha_crnn.cli import train_main
 from folders import FIXTURES, FIXTURE_STYLES, RESULTS, fixture, printed_accuracy
-from result_files import add_overwrite, check_new, write_json
+from result_files import write_json  # no check_new: runs are added to the file by design
 
 def run(folder:Path, seed:int, steps:int, out:Path, width:int|None=None) -> dict:
     "Train on `folder` with split `seed`, `steps` time steps and images read `width` pixels wide (`None`: as chosen), as the plain command does otherwise"

@@ -33,7 +33,8 @@ def main():
     p.add_argument('--name', default='tta', help='Results go to results/<name>.json')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     rows = []
     for style in args.styles:
         images, labels = fresh(style, args.n)
@@ -48,6 +49,6 @@ def main():
             row[f"{name}_seq_acc"] = round(seq_accuracy([p for p,_ in preds], labels), 4)
         print(json.dumps(row), flush=True)
         rows.append(row)
-    write_json(RESULTS/f"{args.name}.json", dict(shifts=SHIFTS, runs=rows))
+    write_json(result_path, dict(shifts=SHIFTS, runs=rows))
 
 if __name__ == '__main__': main()

@@ -34,7 +34,8 @@ def main():
     p.add_argument('--name', default='zero-shot', help='Results go to results/<name>.json')
     add_overwrite(p)
     args = p.parse_args()
-    check_new([RESULTS/f"{args.name}.json"], args.overwrite)
+    result_path = RESULTS/f"{args.name}.json"
+    check_new([result_path], args.overwrite)
     if args.held_out is not None and args.n != 1000: p.error('--held_out reads the folders of 1,000 that the plain command was measured on; leave --n out')
     rows, recognizers = [], {m: load_recognizer(m, device='cpu') for m in args.models}
     for style in args.styles:
@@ -44,6 +45,6 @@ def main():
             for model,rec in recognizers.items():
                 rows.append(dict(style=style, model=model, **({} if seed is None else dict(split_seed=seed)), invert_below=args.invert_below, **read(rec, ds, args.invert_below)))
                 print(json.dumps(rows[-1]), flush=True)
-    write_json(RESULTS/f"{args.name}.json", dict(runs=rows))
+    write_json(result_path, dict(runs=rows))
 
 if __name__ == '__main__': main()

@@ -197,15 +197,14 @@ class SpreadSymbolLoss(PaddedCTCLoss):
         return loss + self.weight*torch.stack(terms).mean()
 
 class SymbolWeightedLoss(PaddedCTCLoss):
-    """`PaddedCTCLoss` (mean reduction) with each CAPTCHA whose label holds one of `symbols` (encoded) weighing `weight`
-    times as much as the others; the weights are scaled to a mean of 1 in each batch, so the loss keeps its size"""
-    def __init__(self, symbols:list, weight:float, smoothing:float=0.): super().__init__(smoothing=smoothing); self.symbols, self.weight = symbols, weight
+    """`PaddedCTCLoss(smoothing=prior)` (mean reduction) with each CAPTCHA whose label holds one of `symbols` (encoded)
+    weighing `weight` times as much as the others; the weights are scaled to a mean of 1 in each batch, so the loss keeps its size"""
+    def __init__(self, symbols:list, weight:float, prior:float=0.): super().__init__(reduction='none'); self.symbols, self.weight, self.prior = symbols, weight, prior
     def __call__(self, inp, targ):
-        lp, targ = fp32_log_probs(inp), torch.as_tensor(targ).as_subclass(torch.Tensor).long()
-        is_label, (B, T, _) = targ != PAD_IDX, lp.shape
-        ctc = F.ctc_loss(lp.transpose(0, 1), targ[is_label], torch.full((B,), T, dtype=torch.long), is_label.sum(1), blank=self.blank, reduction='none', zero_infinity=True)
-        w = 1 + (self.weight - 1)*torch.isin(targ, torch.tensor(self.symbols)).any(1).float()
-        return ((w/w.mean())*(ctc/is_label.sum(1) - self.smoothing*lp.mean((1, 2)))).mean()
+        labels = torch.as_tensor(targ).as_subclass(torch.Tensor)
+        per_captcha = super().__call__(inp, targ)/(labels != PAD_IDX).sum(1) - self.prior*fp32_log_probs(inp).mean((1, 2))  # as the mean reduction and smoothing weigh each one
+        w = 1 + (self.weight - 1)*torch.isin(labels, torch.tensor(self.symbols, device=labels.device)).any(1).float()
+        return ((w/w.mean())*per_captcha).mean()
 
 class FadeAux(Callback):
     "Set `SpreadSymbolLoss.weight` to fall linearly from 1 to 0 over the first `until` of training; 0 when validating"

@@ -19,6 +19,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants deep-ls-sam --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it
     python bench/tutorial_budget.py --variants deep-ls-steps12 --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it; deep-ls-steps30 the same
     python bench/tutorial_budget.py --variants deep-ls-o0w3 --seeds 2 0 --threads 1   # and deep-ls-erase beside it; deep-ls --suffix rerun-1206-night and deep3-ls; deep-ls-drop0 and deep-ls-lrhalf
+    python bench/tutorial_budget.py --variants deep-ls-wp1 --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it
 
 Each run also records the validation CAPTCHAs it misreads (`misreads`: label, read).
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
@@ -103,6 +104,7 @@ VARIANTS = {
     'deep-ls-drop0':  (dict(DEEP, dropout=0.), replace(RECIPE, smoothing=0.1)),  # ... with no dropout
     'deep3-ls':       (dict(DEEP, convs=(3, 3, 3, 3)), replace(RECIPE, smoothing=0.1)),  # 'deep-ls' with three convolutions a block: a still wider view for each step
     'deep-ls-lrhalf': (DEEP, replace(RECIPE, smoothing=0.1, lr=5e-4, cnn_lr=5e-3)),  # 'deep-ls' at half the rates
+    'deep-ls-wp1':    (dict(DEEP, width_pools=1), replace(RECIPE, smoothing=0.1)),  # 'deep-ls' halving the width once instead of twice: finer columns, a narrower view
     'deep-ls-sam':    (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' stepping with sharpness-aware minimisation (SAM): the gradient taken at the worst nearby weights
 }
 CNN_ONLY = {'deep-cnn-only'}

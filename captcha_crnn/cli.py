@@ -6,6 +6,7 @@
 from __future__ import annotations
 import csv, dataclasses, math, os, sys, time, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's import on torch 2.14; nothing a user can act on
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from fastcore.basics import ifnone
@@ -15,7 +16,7 @@ from .reader import OnnxRecognizer
 
 # %% auto #0
 __all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv',
-           'train_main', 'progress_line', 'predict_main', 'eval_main', 'export_main']
+           'train_main', 'saying_size_warnings', 'progress_line', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -169,6 +170,21 @@ def train_main(
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
     print(f"saved to {path}")
 
+# %% ../nbs/07_cli.ipynb #f84c9858
+@contextmanager
+def saying_size_warnings(command:str, names:list|None=None, most:int=3):
+    "Collect the `ImageSizeWarning`s raised inside, then say them on one line of stderr: the image and why, or how many and the first `most`; `names` names images that the warnings give by index"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', ImageSizeWarning)
+        yield
+    for w in caught:
+        if not issubclass(w.category, ImageSizeWarning): warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    far = [w.message for w in caught if issubclass(w.category, ImageSizeWarning)]
+    files = [str(names[o.image]) if names is not None and isinstance(o.image, int) else f"image {o.image}" if isinstance(o.image, int) else o.image for o in far]
+    if len(far) == 1: print(f"{command}: warning: {files[0]}: {far[0].problem}", file=sys.stderr)
+    elif far: print(f"{command}: warning: {len(far)} images are far from the size the recognizer reads, so their reads are unreliable: "
+                    f"{', '.join(files[:most])}{f' and {len(far) - most} more' if len(far) > most else ''} ({files[0]}: {far[0].problem.partition(';')[0]})", file=sys.stderr)
+
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
@@ -205,9 +221,10 @@ def predict_main(
             except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
             rec = load_recognizer(model)
         reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
-        for i in range(0, len(files), bs):
-            reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
-            if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
+        with saying_size_warnings('captcha_crnn_predict'):
+            for i in range(0, len(files), bs):
+                reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
+                if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
         rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
         if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
     except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
@@ -238,7 +255,8 @@ def eval_main(
         out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
-        results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
+        with saying_size_warnings('captcha_crnn_eval', names=ds['file']):
+            results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
         write_csv(results.itertuples(index=False), list(results.columns), out)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)

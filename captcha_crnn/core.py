@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b04773b3
 from __future__ import annotations
-import heapq, importlib.resources, json, string
+import heapq, importlib.resources, json, string, warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -13,11 +13,12 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED', 'Charset', 'to_8bit',
-           'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'image_batch', 'log_softmax', 'best_paths',
-           'ctc_log_likelihood', 'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans',
-           'glyph_window', 'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'dark_ground',
-           'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
+__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'MOST_ENLARGED', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED',
+           'Charset', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'ImageSizeWarning',
+           'size_warning', 'image_batch', 'log_softmax', 'best_paths', 'ctc_log_likelihood', 'best_paths_of_length',
+           'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols',
+           'Rereader', 'folder_files', 'image_files', 'dark_ground', 'to_read_inverted', 'read_images',
+           'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -133,10 +134,32 @@ def load_captcha_image(o) -> Image.Image:
     if isinstance(o, np.ndarray): return image_from_array(o)
     raise TypeError(f"Cannot read an image from a {type(o).__name__}: pass a path, a PIL image or a numpy array")
 
+# %% ../nbs/00_core.ipynb #b31c88f6
+MOST_ENLARGED = 4  # an image enlarged more than this, or whose width:height is this many times a recognizer's (or less), reads unreliably
+
+class ImageSizeWarning(UserWarning):
+    "An image far from the size a recognizer reads, whose read is unreliable: `image` is its path, or its index among the images read, and `problem` says why"
+    def __init__(self, image:str|int, problem:str):
+        super().__init__(f"{image if isinstance(image, str) else f'image {image}'}: {problem}")
+        self.image, self.problem = image, problem
+
+def size_warning(size:tuple, img_size:tuple) -> str|None:
+    "Why an image of `size` (height, width) reads unreliably at a recognizer's `img_size`, or None: enlarged more than `MOST_ENLARGED` times, or its width:height that many times the recognizer's (or less)"
+    (h, w), (H, W) = size, img_size
+    if min(H/h, W/w) > MOST_ENLARGED:
+        return f"{w}x{h} pixels (width x height) is enlarged more than {MOST_ENLARGED} times to the {W}x{H} the recognizer reads; its read is unreliable"
+    if not 1/MOST_ENLARGED <= (w/h) / (W/H) <= MOST_ENLARGED:
+        return f"{w}x{h} pixels (width x height) has a width:height of {w/h:.3g}, far from the {W/H:.3g} of the recognizer's {W}x{H}; its read is unreliable"
+
 # %% ../nbs/00_core.ipynb #abf72cdc
-def image_batch(images, img_size:tuple, keep_aspect:bool=False) -> np.ndarray:
-    "A `[B, 3, H, W]` float32 batch in [0, 1] of `images` (paths, PIL images or arrays), each read by `load_captcha_image` and sized by `fit_image`"
-    arrays = [np.asarray(fit_image(load_captcha_image(o), img_size, keep_aspect)) for o in images]
+def image_batch(images, img_size:tuple, keep_aspect:bool=False, first:int=0) -> np.ndarray:
+    "A `[B, 3, H, W]` float32 batch in [0, 1] of `images` (paths, PIL images or arrays), each read by `load_captcha_image` and sized by `fit_image`; an `ImageSizeWarning` names each one `size_warning` finds far from `img_size`, by its path or its index counted from `first`"
+    arrays = []
+    for k,o in enumerate(images):
+        img = load_captcha_image(o)
+        problem = size_warning(img.size[::-1], img_size)
+        if problem: warnings.warn(ImageSizeWarning(str(o) if isinstance(o, (str, Path)) else first + k, problem), stacklevel=2)
+        arrays.append(np.asarray(fit_image(img, img_size, keep_aspect)))
     return np.stack(arrays).transpose(0, 3, 1, 2).astype(np.float32) / 255
 
 # %% ../nbs/00_core.ipynb #3c91bcdd
@@ -407,14 +430,14 @@ def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rerea
 
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
                 beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW, lengths:list|None=None) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, an image on a dark ground read less surely than `invert_below` is read again from its negative, and `lengths` holds reads to those label lengths (`hold_lengths`)"
+    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, an image on a dark ground read less surely than `invert_below` is read again from its negative, and `lengths` holds reads to those label lengths (`hold_lengths`); an `ImageSizeWarning` names each image far from `img_size` (`image_batch`)"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     if not 0 <= invert_below <= 1: raise ValueError(f"invert_below must be between 0 and 1, got {invert_below}")
     images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
     decoder = CTCDecoder(charset, method, beam_width, allowed=allowed, lengths=lengths)
     res = []
     for i in range(0, len(images), bs):
-        batch = image_batch(images[i:i+bs], img_size, keep_aspect)
+        batch = image_batch(images[i:i+bs], img_size, keep_aspect, first=i)
         strings, conf = _read_batch(batch, log_probs_of, decoder, reread, allowed)
         unsure = to_read_inverted(batch, conf, invert_below)
         if len(unsure):

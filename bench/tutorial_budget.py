@@ -293,13 +293,13 @@ def main():
     p.add_argument('--suffix', default='', help='added to the result file names (before .json), so that a rerun keeps the earlier results')
     add_overwrite(p)
     args = p.parse_args()
-    path = lambda variant: RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}{'-ema' if args.ema else ''}{'-' + args.suffix if args.suffix else ''}.json"
-    check_new(map(path, args.variants), args.overwrite)
+    result_path = lambda variant: RESULTS/f"tb-{variant}-{args.arch}{'-fp32' if args.fp32 else ''}{'-ema' if args.ema else ''}{'-' + args.suffix if args.suffix else ''}.json"
+    check_new(map(result_path, args.variants), args.overwrite)
     if args.threads: torch.set_num_threads(args.threads)
     for variant in args.variants:
         runs = [run(variant, args.arch, s, args.fp32, args.ema) for s in args.seeds]
         res = dict(variant=variant, arch=args.arch, runs=runs, min_seq_acc=min(r['seq_acc'] for r in runs), mean_seq_acc=round(sum(r['seq_acc'] for r in runs)/len(runs), 4))
         print(json.dumps(res), flush=True)
-        write_json(path(variant), res)
+        write_json(result_path(variant), res)
 
 if __name__ == '__main__': main()

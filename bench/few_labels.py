@@ -7,6 +7,7 @@ recipe's), so the rows compare what a start is worth at equal training time.
     python bench/few_labels.py --styles classic faint tiny_digits --n_labels 50 100 200 400 800
     python bench/few_labels.py --styles mixed_case classic --n_labels 200 --starts base --smoothing 0.1 --name few-labels-ls
     python bench/few_labels.py --styles classic --n_labels 800 --starts scratch --samples 64000 --smoothing 0.1 --name few-labels-scratch-64k-ls
+    python bench/few_labels.py --styles unseen-cm_overlap unseen-stix_jpeg unseen-stix_arcs --n_labels 200 --starts base --name few-labels-unseen
 """
 import argparse, json, time
 from dataclasses import replace
@@ -18,11 +19,15 @@ from captcha_crnn.train import RECIPES, captcha_augment
 from captcha_crnn.recognizer import starting_model
 from fastai.vision.all import ifnone, set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
+import unseen
 from result_files import write_json  # no check_new: runs are added to the file by design
 
+UNSEEN_STYLES = [f"unseen-{s}" for s in unseen.UNSEEN]  # unseen.py's styles, drawn by its own renderer in fonts `base` never saw
+
 def style_split(style:str, seed:int) -> tuple:
-    "The 800 training and 200 held-out images of a fixture style's split `seed`, and the charset of all 1,000"
-    train_all, valid_ds = split_dataset(dataset_from_folder(fixture(style, 1000), progress=False), 0.2, seed=seed)
+    "The 800 training and 200 held-out images of a fixture style's split `seed` (or of an `UNSEEN_STYLES` one), and the charset of all 1,000"
+    folder = unseen.fixture(style.removeprefix('unseen-'), 1000) if style in UNSEEN_STYLES else fixture(style, 1000)
+    train_all, valid_ds = split_dataset(dataset_from_folder(folder, progress=False), 0.2, seed=seed)
     return train_all, valid_ds, infer_charset(train_all['label'], valid_ds['label'])
 
 def n_epochs(n_labels:int, samples:int|None=None) -> int:
@@ -55,7 +60,7 @@ def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None, smoo
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--styles', nargs='+', default=['classic', 'faint', 'tiny_digits'], choices=FIXTURE_STYLES)
+    p.add_argument('--styles', nargs='+', default=['classic', 'faint', 'tiny_digits'], choices=FIXTURE_STYLES + UNSEEN_STYLES)
     p.add_argument('--n_labels', nargs='+', type=int, default=[50, 100, 200, 400, 800])
     p.add_argument('--starts', nargs='+', default=['base', 'scratch'])
     p.add_argument('--name', default='few-labels')

@@ -55,6 +55,13 @@ def run_train(folder:Path, seed:int, extra:list[str], out:Path) -> dict:
     if proc.returncode and not res['stuck']: res['stderr_tail'] = proc.stderr[-2000:]
     return res
 
+def run_style(style:str, folder:Path, n:int, seeds:list[int], extra_args:str, model:Path) -> dict:
+    "The train command on `folder` (`n` images) once per split seed in `seeds`, saving to `model`; the runs and their summary, as a result file holds them"
+    runs = [run_train(folder, s, extra_args.split(), model) for s in seeds]
+    accs = [r.get('seq_acc') for r in runs]
+    return dict(style=style, n_images=n, extra_args=extra_args, runs=runs,
+                min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
@@ -68,11 +75,7 @@ def main():
     result_path = lambda style: RESULTS/f"{args.name}-{style}.json"
     check_new(map(result_path, args.styles), args.overwrite)
     for style in args.styles:
-        folder = fixture(style, args.n)
-        runs = [run_train(folder, s, args.args.split(), Path(args.models_dir)/f"model-{style}") for s in args.seeds]
-        accs = [r.get('seq_acc') for r in runs]
-        res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
-                   min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
+        res = run_style(style, fixture(style, args.n), args.n, args.seeds, args.args, Path(args.models_dir)/f"model-{style}")
         print(json.dumps(res), flush=True)
         write_json(result_path(style), res)
 

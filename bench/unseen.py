@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 import matplotlib
-from folders import FIXTURES, RESULTS, run_train
+from folders import FIXTURES, RESULTS, run_style
 from result_files import add_overwrite, check_new, write_json
 
 TTF = Path(matplotlib.get_data_path())/'fonts'/'ttf'
@@ -87,10 +87,7 @@ def main():
     for style in args.styles:
         folder = fixture(style, args.n)
         if args.only_draw: print(folder); continue
-        runs = [run_train(folder, s, args.args.split(), Path(args.models_dir)/f"model-unseen-{style}") for s in args.seeds]
-        accs = [r.get('seq_acc') for r in runs]
-        res = dict(style=style, n_images=args.n, extra_args=args.args, runs=runs,
-                   min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
+        res = run_style(style, folder, args.n, args.seeds, args.args, Path(args.models_dir)/f"model-unseen-{style}")
         print(json.dumps(res), flush=True)
         write_json(result_path(style), res)
 

@@ -180,10 +180,10 @@ def saying_size_warnings(command:str, names:list|None=None, most:int=3):
     for w in caught:
         if not issubclass(w.category, ImageSizeWarning): warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     far = [w.message for w in caught if issubclass(w.category, ImageSizeWarning)]
-    files = [str(names[o.image]) if names is not None and isinstance(o.image, int) else f"image {o.image}" if isinstance(o.image, int) else o.image for o in far]
-    if len(far) == 1: print(f"{command}: warning: {files[0]}: {far[0].problem}", file=sys.stderr)
+    files = [str(names[o.image]) if names is not None and isinstance(o.image, int) else o.name for o in far]
+    if len(far) == 1: print(f"{command}: warning: {far[0].about(files[0])}", file=sys.stderr)
     elif far: print(f"{command}: warning: {len(far)} images are far from the size the recognizer reads, so their reads are unreliable: "
-                    f"{', '.join(files[:most])}{f' and {len(far) - most} more' if len(far) > most else ''} ({files[0]}: {far[0].problem.partition(';')[0]})", file=sys.stderr)
+                    f"{', '.join(files[:most])}{f' and {len(far) - most} more' if len(far) > most else ''} ({files[0]}: {far[0].problem})", file=sys.stderr)
 
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'

@@ -138,18 +138,22 @@ def load_captcha_image(o) -> Image.Image:
 MOST_ENLARGED = 4  # an image enlarged more than this, or whose width:height is this many times a recognizer's (or less), reads unreliably
 
 class ImageSizeWarning(UserWarning):
-    "An image far from the size a recognizer reads, whose read is unreliable: `image` is its path, or its index among the images read, and `problem` says why"
+    "An image far from the size a recognizer reads, whose read is unreliable: `image` is its path, or its index among the images read, and `problem` says how far"
     def __init__(self, image:str|int, problem:str):
-        super().__init__(f"{image if isinstance(image, str) else f'image {image}'}: {problem}")
         self.image, self.problem = image, problem
+        self.name = image if isinstance(image, str) else f"image {image}"
+        super().__init__(self.about())
+    def about(self, name:str|None=None) -> str:
+        "The warning in one line, naming the image `name` (by default `self.name`)"
+        return f"{name or self.name}: {self.problem}; its read is unreliable"
 
 def size_warning(size:tuple, img_size:tuple) -> str|None:
     "Why an image of `size` (height, width) reads unreliably at a recognizer's `img_size`, or None: enlarged more than `MOST_ENLARGED` times, or its width:height that many times the recognizer's (or less)"
     (h, w), (H, W) = size, img_size
     if min(H/h, W/w) > MOST_ENLARGED:
-        return f"{w}x{h} pixels (width x height) is enlarged more than {MOST_ENLARGED} times to the {W}x{H} the recognizer reads; its read is unreliable"
+        return f"{w}x{h} pixels (width x height) is enlarged more than {MOST_ENLARGED} times to the {W}x{H} the recognizer reads"
     if not 1/MOST_ENLARGED <= (w/h) / (W/H) <= MOST_ENLARGED:
-        return f"{w}x{h} pixels (width x height) has a width:height of {w/h:.3g}, far from the {W/H:.3g} of the recognizer's {W}x{H}; its read is unreliable"
+        return f"{w}x{h} pixels (width x height) has a width:height of {w/h:.3g}, far from the {W/H:.3g} of the recognizer's {W}x{H}"
 
 # %% ../nbs/00_core.ipynb #abf72cdc
 def image_batch(images, img_size:tuple, keep_aspect:bool=False, first:int=0) -> np.ndarray:

@@ -24,10 +24,13 @@ from result_files import write_json  # no check_new: runs are added to the file 
 
 UNSEEN_STYLES = [f"unseen-{s}" for s in unseen.UNSEEN]  # unseen.py's styles, drawn by its own renderer in fonts `base` never saw
 
+def style_folder(style:str, n:int=1000):
+    "The fixture folder of `n` images of `style`: one of `FIXTURE_STYLES` (folders.py), or of `UNSEEN_STYLES` (unseen.py)"
+    return unseen.fixture(style.removeprefix('unseen-'), n) if style in UNSEEN_STYLES else fixture(style, n)
+
 def style_split(style:str, seed:int) -> tuple:
     "The 800 training and 200 held-out images of a fixture style's split `seed` (or of an `UNSEEN_STYLES` one), and the charset of all 1,000"
-    folder = unseen.fixture(style.removeprefix('unseen-'), 1000) if style in UNSEEN_STYLES else fixture(style, 1000)
-    train_all, valid_ds = split_dataset(dataset_from_folder(folder, progress=False), 0.2, seed=seed)
+    train_all, valid_ds = split_dataset(dataset_from_folder(style_folder(style), progress=False), 0.2, seed=seed)
     return train_all, valid_ds, infer_charset(train_all['label'], valid_ds['label'])
 
 def n_epochs(n_labels:int, samples:int|None=None) -> int:

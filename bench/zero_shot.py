@@ -6,6 +6,7 @@ with each split seed, the images its printed accuracy is measured on, and record
     python bench/zero_shot.py --models base /tmp/base-half
     python bench/zero_shot.py --held_out 0 1 2 --name zero-shot-held-out
     python bench/zero_shot.py --held_out 0 1 2 --invert_below 0 --name zero-shot-held-out-as-drawn   # no second read of a negative
+    python bench/zero_shot.py --styles unseen-cm_overlap unseen-stix_jpeg unseen-stix_arcs --held_out 0 1 2 --name zero-shot-unseen
 """
 import argparse, json
 from captcha_crnn.folders import dataset_from_folder
@@ -13,8 +14,8 @@ from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.core import INVERT_BELOW
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
-from folders import FIXTURE_STYLES, RESULTS, fixture
-from few_labels import style_split
+from folders import FIXTURE_STYLES, RESULTS
+from few_labels import UNSEEN_STYLES, style_folder, style_split
 from result_files import add_overwrite, check_new, write_json
 
 def read(rec, ds, invert_below:float=INVERT_BELOW) -> dict:
@@ -27,7 +28,7 @@ def read(rec, ds, invert_below:float=INVERT_BELOW) -> dict:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--models', nargs='+', default=['base'], help='Recognizers: pretrained names or saved folders')
-    p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
+    p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES + UNSEEN_STYLES)
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
     p.add_argument('--held_out', nargs='+', type=int, default=None, help="Split seeds: read each one's held-out fifth instead of the whole folder")
     p.add_argument('--invert_below', type=float, default=INVERT_BELOW, help="Images on a dark ground read less surely than this are read again from their negative (the readers' default); 0 never")
@@ -39,7 +40,7 @@ def main():
     if args.held_out is not None and args.n != 1000: p.error('--held_out reads the folders of 1,000 that the plain command was measured on; leave --n out')
     rows, recognizers = [], {m: load_recognizer(m, device='cpu') for m in args.models}
     for style in args.styles:
-        sets = {None: dataset_from_folder(fixture(style, args.n), progress=False)} if args.held_out is None else \
+        sets = {None: dataset_from_folder(style_folder(style, args.n), progress=False)} if args.held_out is None else \
                {seed: style_split(style, seed)[1] for seed in args.held_out}
         for seed,ds in sets.items():
             for model,rec in recognizers.items():

@@ -62,20 +62,24 @@ def run_style(style:str, folder:Path, n:int, seeds:list[int], extra_args:str, mo
     return dict(style=style, n_images=n, extra_args=extra_args, runs=runs,
                 min_seq_acc=min((a for a in accs if a is not None), default=None), any_stuck=any(r['stuck'] for r in runs))
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--styles', nargs='+', default=FIXTURE_STYLES, choices=FIXTURE_STYLES)
+def main(styles:list=FIXTURE_STYLES, fixture_of=fixture, name:str='folders', model_prefix:str='model-', description:str=__doc__):
+    "The command line of a script that runs the train command on fixture folders of `styles`, each written by `fixture_of(style, n)`"
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--styles', nargs='+', default=list(styles), choices=list(styles))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='Split seeds')
     p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
     p.add_argument('--args', default='', help='Extra arguments for captcha_crnn_train')
-    p.add_argument('--name', default='folders', help='Result files are <name>-<style>.json')
-    p.add_argument('--models_dir', default=str(FIXTURES), help='Each run saves its recognizer to <models_dir>/model-<style>; runs side by side need their own')
+    p.add_argument('--name', default=name, help='Result files are <name>-<style>.json')
+    p.add_argument('--models_dir', default=str(FIXTURES), help=f'Each run saves its recognizer to <models_dir>/{model_prefix}<style>; runs side by side need their own')
+    p.add_argument('--only_draw', action='store_true', help='Write the folders and stop')
     add_overwrite(p)
     args = p.parse_args()
     result_path = lambda style: RESULTS/f"{args.name}-{style}.json"
-    check_new(map(result_path, args.styles), args.overwrite)
+    if not args.only_draw: check_new(map(result_path, args.styles), args.overwrite)
     for style in args.styles:
-        res = run_style(style, fixture(style, args.n), args.n, args.seeds, args.args, Path(args.models_dir)/f"model-{style}")
+        folder = fixture_of(style, args.n)
+        if args.only_draw: print(folder); continue
+        res = run_style(style, folder, args.n, args.seeds, args.args, Path(args.models_dir)/f"{model_prefix}{style}")
         print(json.dumps(res), flush=True)
         write_json(result_path(style), res)
 

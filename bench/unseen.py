@@ -8,13 +8,12 @@ seed. Results go to bench/results/unseen-<style>.json.
     python bench/unseen.py                       # every style, split seeds 0 1 2
     python bench/unseen.py --styles stix_arcs --seeds 0
 """
-import argparse, io, json, math, random, string
+import io, math, random, string
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 import matplotlib
-from folders import FIXTURES, RESULTS, run_style
-from result_files import add_overwrite, check_new, write_json
+from folders import FIXTURES, main as folders_main
 
 TTF = Path(matplotlib.get_data_path())/'fonts'/'ttf'
 UNSEEN = {  # fonts, charset, label lengths, (height, width), and what is drawn over and around the glyphs
@@ -71,24 +70,4 @@ def fixture(name:str, n:int, seed:int=2026) -> Path:
         tmp.rename(path)
     return path
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--styles', nargs='+', default=list(UNSEEN), choices=list(UNSEEN))
-    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='Split seeds')
-    p.add_argument('--n', type=int, default=1000, help='Images per fixture folder')
-    p.add_argument('--args', default='', help='Extra arguments for captcha_crnn_train')
-    p.add_argument('--name', default='unseen', help='Result files are <name>-<style>.json')
-    p.add_argument('--models_dir', default=str(FIXTURES), help='Each run saves its recognizer to <models_dir>/model-unseen-<style>')
-    p.add_argument('--only_draw', action='store_true', help='Write the folders and stop')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = lambda style: RESULTS/f"{args.name}-{style}.json"
-    if not args.only_draw: check_new(map(result_path, args.styles), args.overwrite)
-    for style in args.styles:
-        folder = fixture(style, args.n)
-        if args.only_draw: print(folder); continue
-        res = run_style(style, folder, args.n, args.seeds, args.args, Path(args.models_dir)/f"model-unseen-{style}")
-        print(json.dumps(res), flush=True)
-        write_json(result_path(style), res)
-
-if __name__ == '__main__': main()
+if __name__ == '__main__': folders_main(list(UNSEEN), fixture, 'unseen', 'model-unseen-', __doc__)

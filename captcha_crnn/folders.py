@@ -126,6 +126,8 @@ def scan_captcha_folder(
     items = list(labelled.items())
     for file,label in progress_bar(items, leave=False) if progress and len(items) > 100 else items:
         data, rejection = _read_image_bytes(folder, file)
+        if rejection is not None and table_path is None and Path(file).suffix.lower() in ('.csv', '.tsv'):
+            rejection = Rejection(file, 'not an image', 'a label table? name it with labels=, or --labels on the command line')
         if rejection is not None: scan.rejected.append(rejection); continue
         if not label: scan.rejected.append(Rejection(file, 'empty label')); continue
         if any(ch.isspace() for ch in label): scan.rejected.append(Rejection(file, 'whitespace in label', f"label {label!r}")); continue

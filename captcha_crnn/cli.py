@@ -69,6 +69,33 @@ def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 
         os.replace(tmp, out)
     finally: tmp.unlink(missing_ok=True)
 
+# %% ../nbs/07_cli.ipynb #bfe1a120
+def _check_train_options(at_least:dict, width:int|None, height:int|None, recipe:str|None, folder:str|None, lr:float|None, valid_pct:float):
+    "Raise a `ValueError` naming the first option of `captcha_crnn_train` that cannot work; `at_least` maps the counting options to their values"
+    from captcha_crnn.train import SYNTHETIC_RECIPES
+    if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
+    for name,v in at_least.items():
+        lo = 0 if name in ('num_workers', 'shift') else 1
+        if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
+    if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
+    if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
+    if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
+    if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
+
+# %% ../nbs/07_cli.ipynb #c8237581
+def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, mixed_precision:bool|None, held_out:str) -> nn.Module|None:
+    "The `WindowCNN` that `train_rereader` trains for `reread` behind `learn`'s CRNN, or `None` when it reads fewer held-out images right than the CRNN alone"
+    from captcha_crnn.train import RECIPES, progress_for_stdout, train_rereader
+    from captcha_crnn.recognizer import reread_accuracy
+    size, keep_aspect = learn.dls.img_size, learn.dls.keep_aspect
+    print(f"training a second reader for {reread}: windows where the CRNN reads each of them")
+    with progress_for_stdout(): second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
+    alone, both = reread_accuracy(learn.model, learn.dls.charset, size, second, valid_ds['image'], valid_ds['label'], keep_aspect, learn.dls.lengths)
+    print(f"sequence accuracy {both:.4f} on {held_out} with the second reader, {alone:.4f} without it")
+    if both >= alone: return second
+    print(f"note: the second reader reads fewer of the {held_out} right than the CRNN alone, so the recognizer is saved without it. "
+          f"It learns from many windows: --recipe synthetic_reread draws {RECIPES['synthetic_reread'].reread_n:,} CAPTCHAs for it")
+
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
 def train_main(
@@ -101,22 +128,17 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, TrainingStuck, captcha_augment, progress_for_stdout, train_rereader
-    from captcha_crnn.recognizer import can_hold_recognizer, reread_accuracy, save_recognizer, starting_model
+    from captcha_crnn.train import RECIPES, TrainingStuck, progress_for_stdout
+    from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     from fastai.torch_core import default_device, set_seed
     try:
-        if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
-        for name,v,lo in (('n_train', n_train, 1), ('n_valid', n_valid, 1), ('epochs', epochs, 1), ('bs', bs, 1), ('num_workers', num_workers, 0), ('shift', shift, 0)):
-            if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
-        if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
-        if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
+        _check_train_options(dict(n_train=n_train, n_valid=n_valid, epochs=epochs, bs=bs, num_workers=num_workers, shift=shift),
+                             width, height, recipe, folder, lr, valid_pct)
         recipe = ifnone(recipe, 'synthetic')
         if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
             print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
                   "with --num_workers 14 (drawing included) and more than a day on a CPU. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
-        if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
-        if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
         out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
         if folder:
             train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
@@ -154,18 +176,8 @@ def train_main(
     print(f"reads are held to labels of {'/'.join(map(str, dls.lengths))} symbols, as in training: one of another length is read again as the most probable of those lengths")
     held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
-    second = None
-    if reread is not None:
-        print(f"training a second reader for {reread}: windows where the CRNN reads each of them")
-        try:
-            with progress_for_stdout(): second = train_rereader(learn.model, reread_ds, valid_ds, size, reread, training.reread_epochs, keep_aspect=keep_aspect, mixed_precision=mixed_precision).model
-        except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
-        alone, both = reread_accuracy(learn.model, charset, size, second, valid_ds['image'], valid_ds['label'], keep_aspect, dls.lengths)
-        print(f"sequence accuracy {both:.4f} on {held_out} with the second reader, {alone:.4f} without it")
-        if both < alone:
-            print(f"note: the second reader reads fewer of the {held_out} right than the CRNN alone, so the recognizer is saved without it. "
-                  f"It learns from many windows: --recipe synthetic_reread draws {RECIPES['synthetic_reread'].reread_n:,} CAPTCHAs for it")
-            second = None
+    try: second = None if reread is None else _second_reader(learn, reread, reread_ds, valid_ds, training.reread_epochs, mixed_precision, held_out)
+    except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     try: path = save_recognizer(learn, out, reread=second)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
     print(f"saved to {path}")

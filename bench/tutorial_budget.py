@@ -20,6 +20,7 @@ phase on so little data. Writes bench/results/tb-<variant>-<arch>.json with the 
     python bench/tutorial_budget.py --variants deep-ls-steps12 --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it; deep-ls-steps30 the same
     python bench/tutorial_budget.py --variants deep-ls-o0w3 --seeds 2 0 --threads 1   # and deep-ls-erase beside it; deep-ls --suffix rerun-1206-night and deep3-ls; deep-ls-drop0 and deep-ls-lrhalf
     python bench/tutorial_budget.py --variants deep-ls-wp1 --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it
+    python bench/tutorial_budget.py --variants deep-ls-rdrop --seeds 2 --threads 1 --suffix s2   # and --seeds 0 --suffix s0 beside it
 
 Each run also records the validation CAPTCHAs it misreads (`misreads`: label, read).
 `--ema` also records what the exponential moving averages of the weights (one per decay, updated every step) read at
@@ -106,6 +107,7 @@ VARIANTS = {
     'deep-ls-lrhalf': (DEEP, replace(RECIPE, smoothing=0.1, lr=5e-4, cnn_lr=5e-3)),  # 'deep-ls' at half the rates
     'deep-ls-wp1':    (dict(DEEP, width_pools=1), replace(RECIPE, smoothing=0.1)),  # 'deep-ls' halving the width once instead of twice: finer columns, a narrower view
     'deep-ls-sam':    (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' stepping with sharpness-aware minimisation (SAM): the gradient taken at the worst nearby weights
+    'deep-ls-rdrop':  (DEEP, replace(RECIPE, smoothing=0.1)),  # 'deep-ls' with R-Drop (RDROP): two passes of each batch through different dropout masks, held to agree
 }
 CNN_ONLY = {'deep-cnn-only'}
 GREY, HUE = {'deep-ls-grey'}, {'deep-ls-hue'}
@@ -114,6 +116,7 @@ ELASTIC = {'elastic': 2.}  # `ElasticWarp` magnitude (pixels) of the variants th
 O0_WEIGHT = {'deep-ls-o0w3': 3.}  # how much more a training CAPTCHA with an O or a 0 weighs in the loss (`SymbolWeightedLoss`)
 ERASE = {'deep-ls-erase': dict(p=0.5, sh=0.03, max_count=2)}  # `RandomErasing` settings: each patch at most 3% of the image
 SAM_RHO = {'deep-ls-sam': 0.05}  # the radius of SAM's step to the worst nearby weights
+RDROP = {'deep-ls-rdrop': 1.}  # the weight of R-Drop's symmetric KL divergence between the two passes
 AUX = {'aux': 0.3, 'aux-all': 1.01}  # how much of the training the auxiliary loss lasts (its weight falls linearly from 1 to 0)
 # `captcha_augment` settings of the variants that change them; 800 images are few, so more varied copies may pay
 AUGMENT = {
@@ -237,6 +240,19 @@ class SharpnessAware(Callback):
         with torch.no_grad():
             for p,e in zip(params, eps): p.sub_(e)
 
+class RDrop(Callback):
+    """R-Drop (Liang et al., 2021): each training batch goes through the model a second time, under other dropout masks.
+    The loss becomes the mean of the two passes' losses plus `alpha` times the symmetric KL divergence between their
+    distributions at each time step, so that what the model reads does not hang on which features dropout keeps. The same
+    images and epochs, at about twice the work a step."""
+    def __init__(self, alpha:float=1.): self.alpha = alpha
+    def after_loss(self):
+        if not self.training: return
+        lp1, lp2 = self.learn.pred, self.learn.model(*self.xb)
+        kl = ((lp1.exp() - lp2.exp())*(lp1 - lp2)).sum(-1).mean()/2  # (KL(p1||p2) + KL(p2||p1))/2, a time step's sum over the classes
+        self.learn.loss_grad = (self.learn.loss_grad + self.learn.loss_func(lp2, *self.yb))/2 + self.alpha*kl
+        self.learn.loss = self.learn.loss_grad.clone()
+
 def cnn_only_forward(self, x):
     "`CRNN.forward` without the LSTM: each step scored from its CNN features by the shortcut alone"
     return self.shortcut(self.drop(self.features(x))).log_softmax(-1)
@@ -269,6 +285,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     if variant in AUX: learn.loss_func = SpreadSymbolLoss(); learn.add_cb(FadeAux(AUX[variant]))
     if variant in SPLICE: learn.add_cb(SpliceMix(SPLICE[variant]))
     if variant in SAM_RHO: learn.add_cb(SharpnessAware(SAM_RHO[variant]))
+    if variant in RDROP: learn.add_cb(RDrop(RDROP[variant]))
     if variant in O0_WEIGHT: learn.loss_func = SymbolWeightedLoss(dls.charset.encode('O0'), O0_WEIGHT[variant], recipe.smoothing)
     emas = [WeightEMA(d) for d in ema]
     for e in emas: learn.add_cb(e)
@@ -278,7 +295,7 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     curve, cer = [round(float(r[2]), 4) for r in learn.recorder.values], round(float(learn.recorder.values[-1][3]), 4)
     wrong = misreads(learn)  # before `ema_accuracy` validates again
     with learn.no_bar(), learn.no_logging(): ema_acc = ema_accuracy(learn, emas)  # after the curve: validating restarts the recorder's values
-    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), sam_rho=SAM_RHO.get(variant), o0_weight=O0_WEIGHT.get(variant), erase=ERASE.get(variant), train_seconds=train_seconds,
+    return dict(variant=variant, arch=arch, seed=seed, fp32=fp32, device=str(dls.device), model=model_kw, recipe=vars(recipe), augment=AUGMENT.get(variant), elastic=ELASTIC.get(variant), sam_rho=SAM_RHO.get(variant), rdrop_alpha=RDROP.get(variant), o0_weight=O0_WEIGHT.get(variant), erase=ERASE.get(variant), train_seconds=train_seconds,
                 seq_acc=curve[-1], cer=cer, seq_acc_by_epoch=curve,
                 first_epoch_reading=next((i for i,a in enumerate(curve) if a > 0), None), misreads=wrong, **(dict(ema_seq_acc=ema_acc) if emas else {}))
 

@@ -69,7 +69,7 @@ def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 
         os.replace(tmp, out)
     finally: tmp.unlink(missing_ok=True)
 
-# %% ../nbs/07_cli.ipynb #bfe1a120
+# %% ../nbs/07_cli.ipynb #b2047c17
 def _check_train_options(at_least:dict, width:int|None, height:int|None, recipe:str|None, folder:str|None, lr:float|None, valid_pct:float):
     "Raise a `ValueError` naming the first option of `captcha_crnn_train` that cannot work; `at_least` maps the counting options to their values"
     from captcha_crnn.train import SYNTHETIC_RECIPES
@@ -82,7 +82,7 @@ def _check_train_options(at_least:dict, width:int|None, height:int|None, recipe:
     if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
     if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
 
-# %% ../nbs/07_cli.ipynb #c8237581
+# %% ../nbs/07_cli.ipynb #396848e1
 def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, mixed_precision:bool|None, held_out:str) -> nn.Module|None:
     "The `WindowCNN` that `train_rereader` trains for `reread` behind `learn`'s CRNN, or `None` when it reads fewer held-out images right than the CRNN alone"
     from captcha_crnn.train import RECIPES, progress_for_stdout, train_rereader

@@ -70,12 +70,11 @@ def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 
     finally: tmp.unlink(missing_ok=True)
 
 # %% ../nbs/07_cli.ipynb #b2047c17
-def _check_train_options(at_least:dict, width:int|None, height:int|None, recipe:str|None, folder:str|None, lr:float|None, valid_pct:float):
-    "Raise a `ValueError` naming the first option of `captcha_crnn_train` that cannot work; `at_least` maps the counting options to their values"
+def _check_train_options(counts:dict, width:int|None, height:int|None, recipe:str|None, folder:str|None, lr:float|None, valid_pct:float):
+    "Raise a `ValueError` naming the first option of `captcha_crnn_train` that cannot work; `counts` maps each counting option to its value and its least"
     from captcha_crnn.train import SYNTHETIC_RECIPES
     if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
-    for name,v in at_least.items():
-        lo = 0 if name in ('num_workers', 'shift') else 1
+    for name,(v,lo) in counts.items():
         if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
     if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
     if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
@@ -133,7 +132,7 @@ def train_main(
     from captcha_crnn.folders import folder_datasets, infer_charset
     from fastai.torch_core import default_device, set_seed
     try:
-        _check_train_options(dict(n_train=n_train, n_valid=n_valid, epochs=epochs, bs=bs, num_workers=num_workers, shift=shift),
+        _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
                              width, height, recipe, folder, lr, valid_pct)
         recipe = ifnone(recipe, 'synthetic')
         if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it

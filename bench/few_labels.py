@@ -8,6 +8,7 @@ recipe's), so the rows compare what a start is worth at equal training time.
     python bench/few_labels.py --styles mixed_case classic --n_labels 200 --starts base --smoothing 0.1 --name few-labels-ls
     python bench/few_labels.py --styles classic --n_labels 800 --starts scratch --samples 64000 --smoothing 0.1 --name few-labels-scratch-64k-ls
     python bench/few_labels.py --styles unseen-cm_overlap unseen-stix_jpeg unseen-stix_arcs --n_labels 200 --starts base --name few-labels-unseen
+    python bench/few_labels.py --styles mixed_case faint --n_labels 200 --starts base --lr 2e-3 --name few-labels-lr2e-3
 """
 import argparse, json, time
 from dataclasses import replace
@@ -37,10 +38,11 @@ def n_epochs(n_labels:int, samples:int|None=None) -> int:
     "Epochs over `n_labels` images: the `finetune` recipe's for both starts, or about `samples` images seen"
     return replace(RECIPES['finetune'], samples=ifnone(samples, RECIPES['finetune'].samples)).n_epochs(n_labels)  # `Recipe.n_epochs`' rule
 
-def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None) -> tuple:
+def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None, lr:float|None=None) -> tuple:
     "A `Learner` trained on `train_ds` from `start` (`scratch`, or fine-tuning a pretrained model), and its training seconds"
     recipe = RECIPES['finetune'] if start != 'scratch' else RECIPES['folder']
     if smoothing is not None: recipe = replace(recipe, smoothing=smoothing)
+    if lr is not None: recipe = replace(recipe, lr=lr)
     set_seed(seed)
     net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start, max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # steps and width as the command chooses them
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
@@ -51,15 +53,15 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
     with learn.no_bar(), learn.no_logging(): recipe.fit(learn, n_epochs(len(train_ds), samples))  # the same number of samples for both starts
     return learn, time.perf_counter() - t
 
-def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None) -> dict:
+def run(style:str, n_labels:int, start:str, seed:int=0, aug:dict|None=None, smoothing:float|None=None, samples:int|None=None, lr:float|None=None) -> dict:
     train_all, valid_ds, charset = style_split(style, seed)
-    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug, smoothing, samples)
+    learn, seconds = train(train_all.select(range(n_labels)), valid_ds, charset, start, seed, aug, smoothing, samples, lr)
     dl = learn.dls.test_dl(list(valid_ds), with_labels=True)
     _, seq_acc, cer = learn.validate(dl=dl)  # reads held to the training labels' lengths, as the saved recognizer reads
     learn.metrics = [CTCAccuracy()]
     _, seq_acc_any_length = learn.validate(dl=dl)  # the same model, reads of any length
     return dict(style=style, n_labels=n_labels, start=start, epochs=n_epochs(n_labels, samples), train_seconds=round(seconds, 1),
-                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}), **(dict(smoothing=smoothing) if smoothing is not None else {}), **(dict(samples=samples) if samples else {}))
+                seq_acc=round(seq_acc, 4), cer=round(cer, 4), lengths=learn.dls.lengths, seq_acc_any_length=round(seq_acc_any_length, 4), **(dict(augment=aug) if aug else {}), **(dict(smoothing=smoothing) if smoothing is not None else {}), **(dict(samples=samples) if samples else {}), **(dict(lr=lr) if lr is not None else {}))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -69,6 +71,7 @@ def main():
     p.add_argument('--name', default='few-labels')
     p.add_argument('--augment', type=json.loads, default=None, help='`captcha_augment` settings as JSON, e.g. \'{"max_rotate": 8}\'')
     p.add_argument('--smoothing', type=float, default=None, help="Label smoothing of the CTC loss instead of the recipe's")
+    p.add_argument('--lr', type=float, default=None, help="Peak learning rate instead of the recipe's")
     p.add_argument('--samples', type=int, default=None, help="About this many images seen in training by both starts, instead of the `finetune` recipe's 8,000 (the `folder` recipe's: 64,000)")
     args = p.parse_args()
     out = RESULTS/f"{args.name}.json"
@@ -76,8 +79,8 @@ def main():
     for style in args.styles:
         for n in args.n_labels:
             for start in args.starts:
-                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment and r.get('smoothing') == args.smoothing and r.get('samples') == args.samples for r in rows): continue
-                rows.append(run(style, n, start, aug=args.augment, smoothing=args.smoothing, samples=args.samples))
+                if any(r['style'] == style and r['n_labels'] == n and r['start'] == start and r.get('augment') == args.augment and r.get('smoothing') == args.smoothing and r.get('samples') == args.samples and r.get('lr') == args.lr for r in rows): continue
+                rows.append(run(style, n, start, aug=args.augment, smoothing=args.smoothing, samples=args.samples, lr=args.lr))
                 print(json.dumps(rows[-1]), flush=True)
                 write_json(out, dict(runs=rows))  # the runs of earlier calls, kept, and this one's
 

@@ -27,15 +27,10 @@ from result_files import add_overwrite, check_new, write_json
 RESULTS = Path(__file__).parent/'results'
 CALIB_SEED = 424242
 
-class QuantizedCRNN(nn.Module):
-    "A fused `CRNN` whose backbone is `backbone` (quantized), read in evaluation mode: `CRNN.forward` without dropout or the input check"
-    def __init__(self, fused, backbone): super().__init__(); self.net, self.backbone = fused, backbone
-    def forward(self, x):
-        n = self.net
-        f = n.pool(self.backbone(n.norm(x))).squeeze(2).transpose(1, 2)
-        scores = n.head(n.lstm(f)[0])
-        if n.shortcut is not None: scores = scores + n.shortcut(f)
-        return scores.log_softmax(-1)
+class QuantizedBackbone(nn.Module):
+    "A quantized backbone (an FX `GraphModule`) in the place of `CNNBackbone`, giving the `min_size` that `CRNN`'s input check asks of it"
+    def __init__(self, quantized, backbone): super().__init__(); self.quantized, self.min_size = quantized, backbone.min_size
+    def forward(self, x): return self.quantized(x)
 
 def int8_reader(rec, calib_images, bs:int=64) -> nn.Module:
     "`rec`'s fused model with its backbone quantized to int8, calibrated on `calib_images`, frozen by TorchScript"
@@ -47,7 +42,8 @@ def int8_reader(rec, calib_images, bs:int=64) -> nn.Module:
         normed = [fused.norm(rec.preprocess(calib_images[i:i+bs])) for i in range(0, len(calib_images), bs)]
         prepared = prepare_fx(copy.deepcopy(fused.backbone).eval(), get_default_qconfig_mapping('x86'), (normed[0],))
         for x in normed: prepared(x)
-        net = QuantizedCRNN(fused, convert_fx(prepared)).eval()
+        net = copy.deepcopy(fused).eval()
+        net.backbone = QuantizedBackbone(convert_fx(prepared), fused.backbone)  # read by `CRNN.forward` itself
         return torch.jit.freeze(torch.jit.trace(net, rec.preprocess(calib_images[:2])))
 
 def onnx_readers(model:str, calib_images, bs:int=64) -> tuple:

@@ -25,6 +25,12 @@ def stem_label(path:str|Path, sep:str|None='_') -> str:
     return stem.split(sep)[0] if sep else stem
 
 # %% ../nbs/05_folders.ipynb #c0bd958b
+def _is_header(first:list[str], rest:list[list[str]]) -> bool:
+    "Whether a table's `first` row names its columns: its label reads `label`, or only its file has no extension"
+    if len(first) != 2: return False
+    if first[1].strip().lower() == 'label': return True
+    return bool(rest) and not Path(first[0]).suffix and all(r and Path(r[0]).suffix for r in rest)
+
 def read_label_table(path:str|Path) -> list[tuple[str, str]]:
     "The `(file, label)` rows of a UTF-8 CSV, or TSV when `path` ends in `.tsv`, skipping a header row"
     path = Path(path)
@@ -35,7 +41,7 @@ def read_label_table(path:str|Path) -> list[tuple[str, str]]:
             rows = [(reader.line_num, r) for r in reader if r]
     except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}): save it as UTF-8") from None
     except csv.Error as e: raise ValueError(f"{path}, line {reader.line_num}: {e}") from None
-    if rows and len(rows[0][1]) == 2 and rows[0][1][1].strip().lower() == 'label': rows = rows[1:]
+    if rows and _is_header(rows[0][1], [r for _,r in rows[1:]]): rows = rows[1:]
     for i,r in rows:
         if len(r) != 2: raise ValueError(f"{path}, line {i}: expected 2 fields (file, label), got {len(r)}: {r!r}"[:300])
     return [tuple(r) for _,r in rows]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_folders.ipynb #daa59b77
 from __future__ import annotations
-import csv, io
+import csv, io, statistics
 import datasets
 from collections import Counter
 from dataclasses import dataclass
@@ -101,6 +101,14 @@ def _label_table_path(labels:str|Path, folder:Path) -> Path:
     if (folder/labels).is_file(): return folder/labels
     raise FileNotFoundError(f"Label table not found: tried {labels} and {folder/labels}")
 
+# %% ../nbs/05_folders.ipynb #5a70964a
+def _far_longer(labels:list[str]) -> tuple[list[int], int]:
+    "The indices of the rare labels far longer than the rest (more than twice, and 4 symbols more than, the median length), and that median"
+    if not labels: return [], 0
+    median = statistics.median_low(map(len, labels))
+    far = [i for i,label in enumerate(labels) if len(label) > max(2*median, median + 4)]
+    return (far if len(far) <= max(1, len(labels)//50) else []), median
+
 # %% ../nbs/05_folders.ipynb #67d9fd07
 def scan_captcha_folder(
     path:str|Path, # Folder of labelled CAPTCHA images, searched recursively
@@ -141,6 +149,10 @@ def scan_captcha_folder(
         if unknown:
             scan.rejected.append(Rejection(file, 'characters outside the charset', f"label {label!r} has {unknown!r}; charset {charset.symbols!r}")); continue
         scan.files.append(file); scan.labels.append(label); scan.images.append(data)
+    far, median = _far_longer(scan.labels)
+    scan.rejected += [Rejection(scan.files[i], 'label far longer than the rest', f"{len(scan.labels[i])} symbols, where half the labels have at most {median}") for i in far]
+    keep = [i for i in range(len(scan.files)) if i not in set(far)]
+    scan.files, scan.labels, scan.images = ([xs[i] for i in keep] for xs in (scan.files, scan.labels, scan.images))
     return scan
 
 # %% ../nbs/05_folders.ipynb #52f147cd

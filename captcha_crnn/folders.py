@@ -109,6 +109,17 @@ def _far_longer(labels:list[str]) -> tuple[list[int], int]:
     far = [i for i,label in enumerate(labels) if len(label) > max(2*median, median + 4)]
     return (far if len(far) <= max(1, len(labels)//50) else []), median
 
+# %% ../nbs/05_folders.ipynb #0d4904c3
+def _check_names_differ(scan:FolderScan, sep:str|None):
+    "Raise where more than half of 5 or more labels taken from file names are one label: the names start with something else"
+    if len(scan.labels) < 5: return
+    label, n = Counter(scan.labels).most_common(1)[0]
+    if 2*n <= len(scan.labels): return
+    example = scan.files[scan.labels.index(label)]
+    rule = "whole stem" if sep is None else f"stem up to the first {sep!r}"
+    raise ValueError(f"{n} of the {len(scan.labels)} images in {scan.folder} get the label {label!r} (such as {example}), since a file's label is its {rule}: "
+                     f"name the files LABEL.png{'' if sep is None else f' or LABEL{sep}anything.png'}, or list their labels in a table (labels=, or --labels)")
+
 # %% ../nbs/05_folders.ipynb #67d9fd07
 def scan_captcha_folder(
     path:str|Path, # Folder of labelled CAPTCHA images, searched recursively
@@ -153,6 +164,7 @@ def scan_captcha_folder(
     scan.rejected += [Rejection(scan.files[i], 'label far longer than the rest', f"{len(scan.labels[i])} symbols, where half the labels have at most {median}") for i in far]
     keep = [i for i in range(len(scan.files)) if i not in set(far)]
     scan.files, scan.labels, scan.images = ([xs[i] for i in keep] for xs in (scan.files, scan.labels, scan.images))
+    if table_path is None and label_func is None: _check_names_differ(scan, sep)
     return scan
 
 # %% ../nbs/05_folders.ipynb #52f147cd

@@ -110,15 +110,21 @@ def _far_longer(labels:list[str]) -> tuple[list[int], int]:
     return (far if len(far) <= max(1, len(labels)//50) else []), median
 
 # %% ../nbs/05_folders.ipynb #0d4904c3
-def _check_names_differ(scan:FolderScan, sep:str|None):
-    "Raise where more than half of 5 or more labels taken from file names are one label: the names start with something else"
-    if len(scan.labels) < 5: return
-    label, n = Counter(scan.labels).most_common(1)[0]
-    if 2*n <= len(scan.labels): return
-    example = scan.files[scan.labels.index(label)]
-    rule = "whole stem" if sep is None else f"stem up to the first {sep!r}"
-    raise ValueError(f"{n} of the {len(scan.labels)} images in {scan.folder} get the label {label!r} (such as {example}), since a file's label is its {rule}: "
-                     f"name the files LABEL.png{'' if sep is None else f' or LABEL{sep}anything.png'}, or list their labels in a table (labels=, or --labels)")
+def _check_name_labels(scan:FolderScan, sep:str|None):
+    "Raise where the labels taken from file names are not labels: most of them one label, or numbers that count the images"
+    labels, n, folder = scan.labels, len(scan.labels), scan.folder
+    if n < 5: return
+    label, most = Counter(labels).most_common(1)[0]
+    if 2*most > n:
+        example = scan.files[labels.index(label)]
+        rule = "whole stem" if sep is None else f"stem up to the first {sep!r}"
+        raise ValueError(f"{most} of the {n} images in {folder} get the label {label!r} (such as {example}), since a file's label is its {rule}: "
+                         f"name the files LABEL.png{'' if sep is None else f' or LABEL{sep}anything.png'}, or list their labels in a table (labels=, or --labels)")
+    if n >= 20 and most == 1 and all(l.isascii() and l.isdigit() for l in labels):
+        numbers = sorted(map(int, labels))
+        if numbers[-1] - numbers[0] + 1 <= 2*n:
+            raise ValueError(f"the labels of the {n} images in {folder} are the numbers {numbers[0]} to {numbers[-1]}, each once (such as {scan.files[0]}): "
+                             "file names that count the images? list their labels in a table (labels=, or --labels)")
 
 # %% ../nbs/05_folders.ipynb #67d9fd07
 def scan_captcha_folder(
@@ -164,7 +170,7 @@ def scan_captcha_folder(
     scan.rejected += [Rejection(scan.files[i], 'label far longer than the rest', f"{len(scan.labels[i])} symbols, where half the labels have at most {median}") for i in far]
     keep = [i for i in range(len(scan.files)) if i not in set(far)]
     scan.files, scan.labels, scan.images = ([xs[i] for i in keep] for xs in (scan.files, scan.labels, scan.images))
-    if table_path is None and label_func is None: _check_names_differ(scan, sep)
+    if table_path is None and label_func is None: _check_name_labels(scan, sep)
     return scan
 
 # %% ../nbs/05_folders.ipynb #52f147cd

@@ -43,7 +43,10 @@ def read_label_table(path:str|Path) -> list[tuple[str, str]]:
     except csv.Error as e: raise ValueError(f"{path}, line {reader.line_num}: {e}") from None
     if rows and _is_header(rows[0][1], [r for _,r in rows[1:]]): rows = rows[1:]
     for i,r in rows:
-        if len(r) != 2: raise ValueError(f"{path}, line {i}: expected 2 fields (file, label), got {len(r)}: {r!r}"[:300])
+        if len(r) != 2:
+            other = next((d for d in ';\t,' if len(r) == 1 and d in r[0]), None)  # a table split by another character
+            hint = f" (fields split by {other!r}? a .csv is split by commas, a .tsv by tabs)" if other else ''
+            raise ValueError(f"{path}, line {i}: expected 2 fields (file, label), got {len(r)}: {r!r}"[:300] + hint)
     return [tuple(r) for _,r in rows]
 
 # %% ../nbs/05_folders.ipynb #6d3f9845

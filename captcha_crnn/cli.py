@@ -196,6 +196,20 @@ def saying_size_warnings(command:str, names:list|None=None, most:int=3):
     elif far: print(f"{command}: warning: {len(far)} images are far from the size the recognizer reads, so their reads are unreliable: "
                     f"{', '.join(files[:most])}{f' and {len(far) - most} more' if len(far) > most else ''} ({files[0]}: {far[0].problem})", file=sys.stderr)
 
+# %% ../nbs/07_cli.ipynb #014c344b
+def _readable(files:list[Path]) -> tuple[list[Path], list[str]]:
+    "The `files` that load as images, and why each of the others does not"
+    ok, bad = [], []
+    for f in files:
+        try: load_captcha_image(f); ok.append(f)
+        except (ValueError, OSError) as e: bad.append(str(e))
+    return ok, bad
+
+def _unreadable_line(problems:list[str], most:int=3) -> str:
+    "One line saying how many images cannot be read, and why for the first `most`"
+    n = len(problems)
+    return f"{n} image{'s' if n > 1 else ''} cannot be read ({'; '.join(problems[:most])}{f'; and {n - most} more' if n > most else ''})"
+
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
@@ -216,6 +230,7 @@ def predict_main(
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
     backend:str='torch', # torch, or onnx: the recognizer's model.onnx (see captcha_crnn_export) with onnxruntime, which starts much faster
     any_length:bool_arg=False, # Read labels of any length; by default reads are held to the lengths of the recognizer's training labels (`lengths` in its config.json)
+    skip_bad:bool_arg=False, # Leave out images that cannot be read, and say which on stderr, instead of failing
 ):
     "Read CAPTCHA images, or folders of them, with a saved recognizer"
     try:
@@ -224,7 +239,9 @@ def predict_main(
         if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
         if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
-        files = image_files(images)
+        files, unreadable = _readable(image_files(images))
+        if unreadable and not skip_bad: raise ValueError(_unreadable_line(unreadable) + f": fix or remove {'them' if len(unreadable) > 1 else 'it'}, or --skip_bad True reads the others")
+        if unreadable and not files: raise ValueError(_unreadable_line(unreadable) + ", and no other image was given")
         out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
         if backend == 'onnx': rec = OnnxRecognizer(model)
         else:
@@ -237,6 +254,7 @@ def predict_main(
                 reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
                 if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
         rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
+        if unreadable: print(f"captcha_crnn_predict: warning: {_unreadable_line(unreadable)}; read the others", file=sys.stderr)
         if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
     except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
     for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))

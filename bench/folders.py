@@ -27,9 +27,10 @@ def fixture(style:str, n:int, seed:int=2026) -> Path:
     return path
 
 def printed_accuracy(stdout:str) -> dict:
-    "The held-out sequence accuracy and character error rate `captcha_crnn_train` printed; empty if it printed none"
+    "The held-out sequence accuracy and character error rate `captcha_crnn_train` printed, and what its start read before fine-tuning; empty if it printed none"
     m = re.search(r"sequence accuracy ([\d.]+), character error rate ([\d.]+)", stdout)
-    return dict(seq_acc=float(m.group(1)), cer=float(m.group(2))) if m else {}
+    before = re.search(r"before fine-tuning, \S+ reads ([\d.]+) of the", stdout)  # the start, on the same held-out images
+    return (dict(seq_acc=float(m.group(1)), cer=float(m.group(2))) if m else {}) | (dict(seq_acc_before=float(before.group(1))) if before else {})
 
 def held_out_reads(model:Path, folder:Path, seed:int) -> dict:
     "The saved recognizer's sequence accuracy on the held-out fifth of `folder` (split `seed`, as the command splits it), read as saved and with `any_length`"

@@ -130,7 +130,7 @@ def train_main(
     from captcha_crnn.train import RECIPES, TrainingStuck, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
-    from fastai.torch_core import default_device, set_seed
+    from fastai.torch_core import default_device, no_random, set_seed
     try:
         _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
                              width, height, recipe, folder, lr, valid_pct)
@@ -169,12 +169,16 @@ def train_main(
         if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
         with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
+    held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
+    with no_random(): before = None if start == 'scratch' else learn.validate()[1]  # what the start reads, drawing nothing the training would draw
+    if before is not None: print(f"before fine-tuning, {start} reads {before:.4f} of the {held_out}")
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     _, seq_acc, cer = learn.validate()
     print(f"reads are held to labels of {'/'.join(map(str, dls.lengths))} symbols, as in training: one of another length is read again as the most probable of those lengths")
-    held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
+    if before is not None and seq_acc < before:
+        print(f"fine-tuning reads fewer of them than {start} did before it: a lower rate, such as --lr {ifnone(lr, training.lr)/2:g}, keeps more of what {start} knows")
     try: second = None if reread is None else _second_reader(learn, reread, reread_ds, valid_ds, training.reread_epochs, mixed_precision, held_out)
     except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
     try: path = save_recognizer(learn, out, reread=second)

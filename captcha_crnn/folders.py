@@ -171,7 +171,7 @@ def scan_captcha_folder(
         scan.files.append(file); scan.labels.append(label); scan.images.append(data)
     far, median = _far_longer(scan.labels)
     scan.rejected += [Rejection(scan.files[i], 'label far longer than the rest', f"{len(scan.labels[i])} symbols, where half the labels have at most {median}") for i in far]
-    keep = [i for i in range(len(scan.files)) if i not in set(far)]
+    keep = sorted(set(range(len(scan.files))) - set(far))
     scan.files, scan.labels, scan.images = ([xs[i] for i in keep] for xs in (scan.files, scan.labels, scan.images))
     if table_path is None and label_func is None: _check_name_labels(scan, sep)
     return scan

@@ -186,6 +186,10 @@ def train_main(
     print(f"saved to {path}")
 
 # %% ../nbs/07_cli.ipynb #f84c9858
+def _first_few(items:list, most:int, sep:str=', ') -> str:
+    "The first `most` of `items` joined by `sep`, and how many more there are"
+    return sep.join(map(str, items[:most])) + (f" and {len(items) - most} more" if len(items) > most else '')
+
 @contextmanager
 def saying_size_warnings(command:str, names:list|None=None, most:int=3):
     "Collect the `ImageSizeWarning`s raised inside, then say them on one line of stderr: the image and why, or how many and the first `most`; `names` names images that the warnings give by index"
@@ -198,7 +202,7 @@ def saying_size_warnings(command:str, names:list|None=None, most:int=3):
     files = [str(names[o.image]) if names is not None and isinstance(o.image, int) else o.name for o in far]
     if len(far) == 1: print(f"{command}: warning: {far[0].about(files[0])}", file=sys.stderr)
     elif far: print(f"{command}: warning: {len(far)} images are far from the size the recognizer reads, so their reads are unreliable: "
-                    f"{', '.join(files[:most])}{f' and {len(far) - most} more' if len(far) > most else ''} ({files[0]}: {far[0].problem})", file=sys.stderr)
+                    f"{_first_few(files, most)} ({files[0]}: {far[0].problem})", file=sys.stderr)
 
 # %% ../nbs/07_cli.ipynb #014c344b
 def _readable(files:list[Path]) -> tuple[list[Path], list[str]]:
@@ -212,7 +216,7 @@ def _readable(files:list[Path]) -> tuple[list[Path], list[str]]:
 def _unreadable_line(problems:list[str], most:int=3) -> str:
     "One line saying how many images cannot be read, and why for the first `most`"
     n = len(problems)
-    return f"{n} image{'s' if n > 1 else ''} cannot be read ({'; '.join(problems[:most])}{f'; and {n - most} more' if n > most else ''})"
+    return f"{n} image{'s' if n > 1 else ''} cannot be read ({_first_few(problems, most, '; ')})"
 
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'

@@ -67,7 +67,8 @@ def train(args) -> tuple[Path, dict]:
     set_seed(args.seed)  # as captcha_crnn_train --seed: the initial weights and the batch order (results before 2026-11-27 were not seeded)
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=args.charset, bs=recipe.bs,
                       batch_tfms=recipe.batch_tfms(), num_workers=args.num_workers)
-    mixed = recipe.mixed_precision if args.mixed_precision is None else bool(args.mixed_precision)
+    mixed = recipe.precision_on() if args.mixed_precision is None else bool(args.mixed_precision)  # the recipe's, where it pays (`Recipe.precision_on`)
+    args.mixed_precision = mixed  # recorded as used (None: `captcha_learner`'s default, on a GPU only)
     args.reread = recipe.reread_for(args.charset) if args.reread is None else args.reread or None
     reread_ds = recipe.draw_reread(args.seed, **data_kw(args)) if args.reread else None  # drawn before training, as drawing is not training
     learn = recipe.learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), mixed_precision=mixed)
@@ -126,7 +127,8 @@ def main():
     images, labels = list(eval_ds['image']), list(eval_ds['label'])
     run = {k: vars(args)[k] for k in ('name', 'eval', 'n_eval')} if args.eval else vars(args)
     res = dict(args=run, device=str(rec.device), gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-               cpu=platform.processor() or platform.machine(), torch_threads=torch.get_num_threads(), **trained)
+               cpu=platform.processor() or platform.machine(), cpu_capability=torch.backends.cpu.get_cpu_capability(),
+               torch_threads=torch.get_num_threads(), **trained)
     for method in ('greedy', 'beam'):
         start = time.perf_counter()
         preds = [s for s,_ in rec.predict(images, bs=64, method=method)]

@@ -127,9 +127,10 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, TrainingStuck, progress_for_stdout
+    from captcha_crnn.train import RECIPES, TrainingStuck, cpu_has_bf16, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
+    import torch
     from fastai.torch_core import default_device, no_random, set_seed
     try:
         _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
@@ -152,7 +153,10 @@ def train_main(
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
         training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
-        mixed_precision = ifnone(mixed_precision, training.mixed_precision)
+        if default_device().type == 'cpu' and not cpu_has_bf16() and ifnone(mixed_precision, training.mixed_precision):
+            print(f"note: this CPU ({torch.backends.cpu.get_cpu_capability()}) does not compute bfloat16 natively, so mixed precision trains many times slower than float32 here: "
+                  + ("training in float32" if mixed_precision is None else "--mixed_precision False is faster"))
+        mixed_precision = ifnone(mixed_precision, training.precision_on())
         reread = training.reread_for(charset) if reread is None else reread or None
         if reread is not None:
             if not valid_reread_symbols(reread, charset.symbols): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")

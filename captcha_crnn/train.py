@@ -18,8 +18,8 @@ from .metrics import CTCAccuracy, CTCMetric, CharErrorRate, char_error_rate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'BFloat16CPU', 'captcha_learner', 'EpochLines', 'progress_for_stdout', 'show_results',
-           'plot_top_losses', 'Recipe', 'reread_windows', 'train_rereader']
+           'BlankPlateauGuard', 'BFloat16CPU', 'cpu_has_bf16', 'captcha_learner', 'EpochLines', 'progress_for_stdout',
+           'show_results', 'plot_top_losses', 'Recipe', 'reread_windows', 'train_rereader']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -96,6 +96,12 @@ def _use_mixed_precision(learn:Learner, mixed_precision:bool|None=None):
     "Train `learn` in mixed precision when `_mixed_precision_on` says so: float16 on a GPU, `BFloat16CPU` on a CPU"
     on_gpu = _on_gpu(learn.dls.device)
     if _mixed_precision_on(learn.dls.device, mixed_precision): learn.to_fp16() if on_gpu else learn.add_cb(BFloat16CPU())
+
+# %% ../nbs/03_train.ipynb #cc88c309
+def cpu_has_bf16() -> bool:
+    "Whether this CPU computes bfloat16 natively, as oneDNN judges it (on x86: AVX-512 or newer), so that mixed precision on it can pay"
+    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
 
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
@@ -211,6 +217,13 @@ class Recipe:
 def learner(self:Recipe, dls:DataLoaders, arch:str|CRNN|None=None, **kwargs) -> Learner:
     "`captcha_learner` on `dls` for `arch` (default the recipe's) with this recipe's weight decay and label smoothing; other arguments as `captcha_learner`"
     return captcha_learner(dls, ifnone(arch, self.arch), wd=self.wd, smoothing=self.smoothing, **kwargs)
+
+# %% ../nbs/03_train.ipynb #d3cac568
+@patch
+def precision_on(self:Recipe, device=None) -> bool|None:
+    "This recipe's `mixed_precision` on `device` (default fastai's `default_device()`); `False` on a CPU without native bfloat16 (`cpu_has_bf16`), where it is slower"
+    on_gpu = _on_gpu(ifnone(device, default_device()))
+    return False if self.mixed_precision and not on_gpu and not cpu_has_bf16() else self.mixed_precision
 
 # %% ../nbs/03_train.ipynb #ec0635f8
 @patch

@@ -1,0 +1,69 @@
+"""Training and inference images/s of CRNN sizes in float32 and under bfloat16 autocast on this CPU, interleaved.
+
+`BFloat16CPU` (the `synthetic_reread` recipe's mixed precision on a CPU) runs each forward pass under bfloat16 autocast
+and the loss and updates in float32. It pays on a CPU that computes bfloat16 natively, and costs where oneDNN has to
+emulate it. This times one training step (AdamW on the CTC loss, random 3x60x160 inputs, no data pipeline) and batched
+inference both ways, each setting twice, interleaved because a shared machine drifts, and records what the CPU is.
+
+    python bench/precision.py --name precision-avx2
+"""
+import argparse, platform, time, torch
+from pathlib import Path
+from captcha_crnn.model import create_crnn
+from captcha_crnn.loss import PaddedCTCLoss
+from captcha_crnn.train import cpu_has_bf16
+from result_files import add_overwrite, check_new, write_json
+
+RESULTS = Path(__file__).parent/'results'
+
+def _autocast(bf16:bool): return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)
+
+def train_speed(arch:str, bs:int, steps:int, bf16:bool) -> float:
+    "Training images/s of a fresh `arch`: `steps` AdamW steps on one random batch of `bs`, after a warm-up step"
+    torch.manual_seed(0)
+    model, loss = create_crnn(36, arch).to(memory_format=torch.channels_last), PaddedCTCLoss()
+    x, y = torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
+    opt = torch.optim.AdamW(model.parameters(), 1e-3)
+    def step():
+        with _autocast(bf16): out = model(x)
+        loss(out.float(), y).backward(); opt.step(); opt.zero_grad()
+    step()
+    start = time.perf_counter()
+    for _ in range(steps): step()
+    return steps*bs/(time.perf_counter() - start)
+
+def infer_speed(arch:str, bs:int, reps:int, bf16:bool) -> float:
+    "Inference images/s of a fresh `arch` in eval mode on random batches of `bs`"
+    torch.manual_seed(0)
+    model, x = create_crnn(36, arch).to(memory_format=torch.channels_last).eval(), torch.randn(bs, 3, 60, 160)
+    with torch.inference_mode(), _autocast(bf16):
+        model(x)
+        start = time.perf_counter()
+        for _ in range(reps): model(x)
+    return reps*bs/(time.perf_counter() - start)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--archs', nargs='+', default=['lean', 'deep'])
+    p.add_argument('--bs', type=int, default=64)
+    p.add_argument('--steps', type=int, default=6)
+    p.add_argument('--rounds', type=int, default=2)
+    p.add_argument('--name', default='precision')
+    add_overwrite(p)
+    args = p.parse_args()
+    out = RESULTS/f'{args.name}.json'
+    check_new([out], args.overwrite)
+    cpu = dict(machine=platform.machine(), processor=platform.processor(), capability=torch.backends.cpu.get_cpu_capability(),
+               native_bf16=cpu_has_bf16(), threads=torch.get_num_threads(), torch=torch.__version__)
+    print(cpu)
+    runs = []
+    for arch in args.archs:
+        for r in range(args.rounds):
+            for bf16 in (False, True):
+                run = dict(arch=arch, round=r, precision='bfloat16' if bf16 else 'float32', bs=args.bs,
+                           train_img_s=round(train_speed(arch, args.bs, args.steps, bf16), 1),
+                           infer_img_s=round(infer_speed(arch, args.bs, 3, bf16), 1))
+                print(run, flush=True); runs.append(run)
+    write_json(out, dict(cpu=cpu, runs=runs))
+
+if __name__ == '__main__': main()

@@ -122,7 +122,7 @@ def train_main(
     keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
     num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
-    mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast where the CPU computes it natively); default the recipe's, else on a GPU only
+    mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast only where the CPU computes it natively); default the recipe's where it pays (a GPU, or a CPU with native bfloat16), else on a GPU only
     reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"

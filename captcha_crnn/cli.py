@@ -127,7 +127,7 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, TrainingStuck, cpu_has_bf16, progress_for_stdout
+    from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     import torch
@@ -153,7 +153,7 @@ def train_main(
         img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
         training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
-        if default_device().type == 'cpu' and not cpu_has_bf16() and ifnone(mixed_precision, training.mixed_precision):
+        if ifnone(mixed_precision, training.mixed_precision) and not mixed_precision_pays():
             print(f"note: this CPU ({torch.backends.cpu.get_cpu_capability()}) does not compute bfloat16 natively, so mixed precision trains many times slower than float32 here: "
                   + ("training in float32" if mixed_precision is None else "--mixed_precision False is faster"))
         mixed_precision = ifnone(mixed_precision, training.precision_on())

@@ -18,8 +18,8 @@ from .metrics import CTCAccuracy, CTCMetric, CharErrorRate, char_error_rate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'BFloat16CPU', 'cpu_has_bf16', 'captcha_learner', 'EpochLines', 'progress_for_stdout',
-           'show_results', 'plot_top_losses', 'Recipe', 'reread_windows', 'train_rereader']
+           'BlankPlateauGuard', 'BFloat16CPU', 'cpu_has_bf16', 'mixed_precision_pays', 'captcha_learner', 'EpochLines',
+           'progress_for_stdout', 'show_results', 'plot_top_losses', 'Recipe', 'reread_windows', 'train_rereader']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -102,6 +102,11 @@ def cpu_has_bf16() -> bool:
     "Whether this CPU computes bfloat16 natively, as oneDNN judges it (on x86: AVX-512 or newer), so that mixed precision on it can pay"
     try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False
+
+# %% ../nbs/03_train.ipynb #5e7a8f14
+def mixed_precision_pays(device=None) -> bool:
+    "Whether mixed precision trains faster than float32 on `device` (default fastai's `default_device()`): on a GPU, and on a CPU with native bfloat16 (`cpu_has_bf16`)"
+    return _on_gpu(ifnone(device, default_device())) or cpu_has_bf16()
 
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(
@@ -221,9 +226,8 @@ def learner(self:Recipe, dls:DataLoaders, arch:str|CRNN|None=None, **kwargs) -> 
 # %% ../nbs/03_train.ipynb #d3cac568
 @patch
 def precision_on(self:Recipe, device=None) -> bool|None:
-    "This recipe's `mixed_precision` on `device` (default fastai's `default_device()`); `False` on a CPU without native bfloat16 (`cpu_has_bf16`), where it is slower"
-    on_gpu = _on_gpu(ifnone(device, default_device()))
-    return False if self.mixed_precision and not on_gpu and not cpu_has_bf16() else self.mixed_precision
+    "This recipe's `mixed_precision` on `device` (default fastai's `default_device()`); `False` where it does not pay (`mixed_precision_pays`): on a CPU without native bfloat16"
+    return False if self.mixed_precision and not mixed_precision_pays(device) else self.mixed_precision
 
 # %% ../nbs/03_train.ipynb #ec0635f8
 @patch

@@ -10,12 +10,13 @@ import argparse, time, torch
 from captcha_crnn.model import create_crnn
 from captcha_crnn.loss import PaddedCTCLoss
 
-def train_speed(model, bs:int, steps:int) -> float:
-    "Training images/s of `model`: `steps` AdamW steps on CTC loss over one random batch of `bs` 3x60x160 inputs, after a warm-up step"
+def train_speed(model, bs:int, steps:int, bf16:bool=False) -> float:
+    "Training images/s of `model`: `steps` AdamW steps on CTC loss over one random batch of `bs` 3x60x160 inputs, after a warm-up step; `bf16` runs the forward pass under bfloat16 autocast, as `BFloat16CPU` trains"
     loss, x, y = PaddedCTCLoss(), torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
     opt = torch.optim.AdamW(model.parameters(), 1e-3)
     def step():
-        loss(model(x), y).backward(); opt.step(); opt.zero_grad()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = model(x)
+        loss(out.float(), y).backward(); opt.step(); opt.zero_grad()
     step()
     start = time.perf_counter()
     for _ in range(steps): step()

@@ -10,33 +10,22 @@ inference both ways, each setting twice, interleaved because a shared machine dr
 import argparse, platform, time, torch
 from pathlib import Path
 from captcha_crnn.model import create_crnn
-from captcha_crnn.loss import PaddedCTCLoss
 from captcha_crnn.train import cpu_has_bf16
+from channels_last import train_speed
 from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
-def _autocast(bf16:bool): return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)
-
-def train_speed(arch:str, bs:int, steps:int, bf16:bool) -> float:
-    "Training images/s of a fresh `arch`: `steps` AdamW steps on one random batch of `bs`, after a warm-up step"
+def arch_train_speed(arch:str, bs:int, steps:int, bf16:bool) -> float:
+    "Training images/s of a fresh channels-last `arch`, timed as `channels_last.train_speed` times a model"
     torch.manual_seed(0)
-    model, loss = create_crnn(36, arch).to(memory_format=torch.channels_last), PaddedCTCLoss()
-    x, y = torch.randn(bs, 3, 60, 160), torch.randint(1, 37, (bs, 5))
-    opt = torch.optim.AdamW(model.parameters(), 1e-3)
-    def step():
-        with _autocast(bf16): out = model(x)
-        loss(out.float(), y).backward(); opt.step(); opt.zero_grad()
-    step()
-    start = time.perf_counter()
-    for _ in range(steps): step()
-    return steps*bs/(time.perf_counter() - start)
+    return train_speed(create_crnn(36, arch).to(memory_format=torch.channels_last), bs, steps, bf16)
 
 def infer_speed(arch:str, bs:int, reps:int, bf16:bool) -> float:
     "Inference images/s of a fresh `arch` in eval mode on random batches of `bs`"
     torch.manual_seed(0)
     model, x = create_crnn(36, arch).to(memory_format=torch.channels_last).eval(), torch.randn(bs, 3, 60, 160)
-    with torch.inference_mode(), _autocast(bf16):
+    with torch.inference_mode(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
         model(x)
         start = time.perf_counter()
         for _ in range(reps): model(x)
@@ -61,7 +50,7 @@ def main():
         for r in range(args.rounds):
             for bf16 in (False, True):
                 run = dict(arch=arch, round=r, precision='bfloat16' if bf16 else 'float32', bs=args.bs,
-                           train_img_s=round(train_speed(arch, args.bs, args.steps, bf16), 1),
+                           train_img_s=round(arch_train_speed(arch, args.bs, args.steps, bf16), 1),
                            infer_img_s=round(infer_speed(arch, args.bs, 3, bf16), 1))
                 print(run, flush=True); runs.append(run)
     write_json(out, dict(cpu=cpu, runs=runs))

@@ -46,8 +46,8 @@ def int8_reader(rec, calib_images, bs:int=64) -> nn.Module:
         net.backbone = QuantizedBackbone(convert_fx(prepared), fused.backbone)  # read by `CRNN.forward` itself
         return torch.jit.freeze(torch.jit.trace(net, rec.preprocess(calib_images[:2])))
 
-def onnx_readers(model:str, calib_images, bs:int=64) -> tuple:
-    "`OnnxRecognizer`s of a copy of `model` exported to ONNX, as exported and with its convolutions quantized to int8 by onnxruntime"
+def onnx_readers(model:str, calib_images, bs:int=64, reduce_range:bool=False) -> tuple:
+    "`OnnxRecognizer`s of a copy of `model` exported to ONNX, as exported and with its convolutions quantized to int8 by onnxruntime (`reduce_range`: 7-bit weights, which CPUs without VNNI need to keep from saturating)"
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quant_pre_process, quantize_static
     from captcha_crnn.export import export_onnx
     from captcha_crnn.reader import OnnxRecognizer
@@ -62,7 +62,7 @@ def onnx_readers(model:str, calib_images, bs:int=64) -> tuple:
         def get_next(self): return next(self.batches, None)
     quant_pre_process(str(tmp/'float'/'model.onnx'), str(tmp/'pre.onnx'))
     quantize_static(str(tmp/'pre.onnx'), str(tmp/'int8'/'model.onnx'), Calibration(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=['Conv'])
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=['Conv'], reduce_range=reduce_range)
     return rec, OnnxRecognizer(tmp/'int8')
 
 def main():
@@ -71,6 +71,7 @@ def main():
     p.add_argument('--n', type=int, default=2000, help='CAPTCHAs to read (drawn with the evaluation seed of bench.py)')
     p.add_argument('--calib', type=int, default=512, help='CAPTCHAs to calibrate the activations on')
     p.add_argument('--name', default='int8')
+    p.add_argument('--reduce_range', action='store_true', help="onnxruntime's quantize_static with 7-bit weights, for x86 CPUs without VNNI")
     add_overwrite(p)
     args = p.parse_args()
     result_path = RESULTS/f"{args.name}.json"
@@ -83,7 +84,7 @@ def main():
     float_rec = load_recognizer(args.model, device='cpu')
     int8_rec = load_recognizer(args.model, device='cpu')
     int8_rec.frozen = int8_reader(int8_rec, calib)  # what `predict` reads with
-    onnx_float, onnx_int8 = onnx_readers(args.model, calib)
+    onnx_float, onnx_int8 = onnx_readers(args.model, calib, reduce_range=args.reduce_range)
     readers = dict(frozen=float_rec, int8=int8_rec, onnx=onnx_float, onnx_int8=onnx_int8)
     runs, preds = {k: [] for k in readers}, {}
     for r in range(2):  # the second round in the reverse order
@@ -91,7 +92,7 @@ def main():
             res, preds[name] = speeds(rec, images)
             runs[name].append(res)
     strings = {k: [s for s,_ in v] for k,v in preds.items()}
-    res = dict(model=args.model, n=args.n, calib=args.calib, torch=torch.__version__, torch_threads=torch.get_num_threads(), **runs,
+    res = dict(model=args.model, n=args.n, calib=args.calib, reduce_range=args.reduce_range, torch=torch.__version__, torch_threads=torch.get_num_threads(), **runs,
                seq_acc={k: round(seq_accuracy(v, labels), 4) for k,v in strings.items()},
                strings_differing={k: sum(a != b for a,b in zip(strings[ref], strings[k])) for ref,k in (('frozen', 'int8'), ('onnx', 'onnx_int8'), ('frozen', 'onnx'))})
     print(json.dumps(res, indent=2))

@@ -100,7 +100,7 @@ def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, m
 def train_main(
     n_train:int=None, # Synthetic CAPTCHAs to train on; default from the recipe (30,000 for `synthetic`)
     n_valid:int=None, # Synthetic CAPTCHAs to validate on, drawn with `valid_seed`; default from the recipe (2,000)
-    recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; about 15 minutes of a 2-core CPU), `synthetic_reread` (a shorter CRNN run and a second reader for O and 0, within 15 minutes), `long` (for a GPU) or `tutorial_budget`
+    recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; 12 to 18 minutes of training on a 2-core CPU, after about 5 of drawing), `synthetic_reread` (a shorter CRNN run and a second reader for O and 0: about 15 minutes of training on a 2-core CPU with native bfloat16, 33 without), `long` (for a GPU) or `tutorial_budget`
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
     width:int=None, # Image width: default 160, or with --folder the first image's

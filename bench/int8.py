@@ -11,6 +11,7 @@ its readers (batched with preprocessing, and one image per call), interleaved tw
 format, per-channel int8 weights, uint8 activations, convolutions only) calibrated on the same CAPTCHAs.
 
     python bench/int8.py --model bench/results/synthetic-reread-held-seed4.model
+    python bench/int8.py --model bench/results/synthetic-avx2-seed2.model --name int8-avx2-reduce-range --reduce_range   # 7-bit weights: x86 without VNNI
 """
 import argparse, copy, json, shutil, tempfile, warnings
 from pathlib import Path

@@ -43,6 +43,8 @@ def clean_streams(nb):
 
 def run(path:Path, slow:bool|str=False):
     nb = read_nb(path)
+    for cell in nb.cells:  # execnb keeps a cell's old outputs when its new run prints nothing
+        if not skip(cell, slow): cell.outputs = []
     with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=lambda c: skip(c, slow))
     clean_streams(nb)
     write_nb(nb, path)

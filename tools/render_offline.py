@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter, MarkdownExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from nbdev.doclinks import _nbpath2html  # nbdev's page name for a notebook (`00_core.ipynb` -> `core.html`), set as each page's Quarto `output-file`
 
 root = Path(__file__).resolve().parent.parent
 
@@ -48,6 +49,10 @@ def front_matter(md):
     meta = dict(re.findall(r'^(title|description): (.*(?:\n  .*)*)', m.group(1), re.M))
     return {k: ' '.join(v.split()) for k,v in meta.items()}, md[m.end():]
 
+def page_links(text:str, pattern:str, prefix:str='') -> str:
+    "`text` with each link to a notebook (`pattern`'s first group: its name) pointing at `prefix` + the page nbdev renders it to"
+    return re.sub(pattern, lambda m: m.group(0).replace(m.group(1) + '.ipynb', prefix + _nbpath2html(Path(m.group(1) + '.ipynb')).name), text)
+
 def write_readme():
     body, res = MarkdownExporter().from_notebook_node(read_proc('index.ipynb'),
                     resources={'output_files_dir': 'README_files', 'unique_key': 'README'})
@@ -59,7 +64,7 @@ def write_readme():
     for fname, data in res['outputs'].items():
         (root/fname).parent.mkdir(parents=True, exist_ok=True)
         (root/fname).write_bytes(data)
-    readme = re.sub(r'\]\(([\w-]+)\.ipynb(#[\w-]+)?\)', rf'](https://captcha-crnn.github.io/captcha_crnn/\1.html\2)', readme)  # pages, on the docs site
+    readme = page_links(readme, r'\]\(([\w-]+)\.ipynb(#[\w-]+)?\)', 'https://captcha-crnn.github.io/captcha_crnn/')  # pages, on the docs site
     (root/'README.md').write_text(re.sub(r'\n{3,}', '\n\n', readme).strip() + '\n')
 
 def write_html():
@@ -71,8 +76,8 @@ def write_html():
         exporter = HTMLExporter(embed_images=True)
         exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
         html, _ = exporter.from_notebook_node(nb)
-        html = re.sub(r'href="([\w-]+)\.ipynb(#[\w-]+)?"', r'href="\1.html\2"', html)  # Quarto's rewrite of links between pages
-        (out/f"{nb_path.stem}.html").write_text(html)
+        html = page_links(html, r'href="([\w-]+)\.ipynb(#[\w-]+)?"')  # Quarto's rewrite of links between pages
+        (out/_nbpath2html(nb_path).name).write_text(html)
 
 def write_screenshots(width=1280, height=4000):
     "A PNG of the top of every offline page, taken by headless Chromium"

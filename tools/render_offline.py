@@ -49,9 +49,9 @@ def front_matter(md):
     meta = dict(re.findall(r'^(title|description): (.*(?:\n  .*)*)', m.group(1), re.M))
     return {k: ' '.join(v.split()) for k,v in meta.items()}, md[m.end():]
 
-def page_links(text:str, pattern:str, prefix:str='') -> str:
-    "`text` with each link to a notebook (`pattern`'s first group: its name) pointing at `prefix` + the page nbdev renders it to"
-    return re.sub(pattern, lambda m: m.group(0).replace(m.group(1) + '.ipynb', prefix + _nbpath2html(Path(m.group(1) + '.ipynb')).name), text)
+def page_links(text:str, prefix:str='') -> str:
+    "`text` with each markdown or HTML link to a notebook (`00_core.ipynb`) pointing at `prefix` + the page nbdev renders it to (`core.html`)"
+    return re.sub(r'(\]\(|href=")([\w-]+)\.ipynb', lambda m: m.group(1) + prefix + _nbpath2html(Path(m.group(2) + '.ipynb')).name, text)
 
 def write_readme():
     body, res = MarkdownExporter().from_notebook_node(read_proc('index.ipynb'),
@@ -64,7 +64,7 @@ def write_readme():
     for fname, data in res['outputs'].items():
         (root/fname).parent.mkdir(parents=True, exist_ok=True)
         (root/fname).write_bytes(data)
-    readme = page_links(readme, r'\]\(([\w-]+)\.ipynb(#[\w-]+)?\)', 'https://captcha-crnn.github.io/captcha_crnn/')  # pages, on the docs site
+    readme = page_links(readme, 'https://captcha-crnn.github.io/captcha_crnn/')  # pages, on the docs site
     (root/'README.md').write_text(re.sub(r'\n{3,}', '\n\n', readme).strip() + '\n')
 
 def write_html():
@@ -76,7 +76,7 @@ def write_html():
         exporter = HTMLExporter(embed_images=True)
         exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
         html, _ = exporter.from_notebook_node(nb)
-        html = page_links(html, r'href="([\w-]+)\.ipynb(#[\w-]+)?"')  # Quarto's rewrite of links between pages
+        html = page_links(html)  # Quarto's rewrite of links between pages
         (out/_nbpath2html(nb_path).name).write_text(html)
 
 def write_screenshots(width=1280, height=4000):

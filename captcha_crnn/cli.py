@@ -103,8 +103,8 @@ def train_main(
     recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; 12 to 18 minutes of training on a 2-core CPU, after about 5 of drawing), `synthetic_reread` (a shorter CRNN run and a second reader for O and 0: about 15 minutes of training on a 2-core CPU with native bfloat16, 33 without), `long` (for a GPU) or `tutorial_budget`
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
-    width:int=None, # Image width: default 160, or with --folder the first image's
-    height:int=None, # Image height: default 60, or with --folder the first image's
+    width:int=None, # Image width: default 160, or with --folder the most common among the training images
+    height:int=None, # Image height: default 60, or with --folder the most common among the training images
     arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean, deep); default the recipe's (synthetic: lean, synthetic_reread: lean, long: tutorial, tutorial_budget: deep; with --folder, folder: small)
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --arch), `scratch` (default otherwise) or a saved recognizer's folder
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
@@ -126,7 +126,7 @@ def train_main(
     reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
-    from captcha_crnn.data import captcha_dls
+    from captcha_crnn.data import captcha_dls, common_size, image_sizes
     from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
@@ -150,7 +150,13 @@ def train_main(
         charset = Charset.create(charset)
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
-        img_size = (height, width) if width is not None else train_ds[0]['image'].size[::-1]
+        if width is not None: img_size = (height, width)
+        elif not folder: img_size = train_ds[0]['image'].size[::-1]  # synthetic CAPTCHAs are drawn at one size
+        else:
+            sizes = image_sizes(train_ds['image'])
+            img_size = common_size(sizes)
+            if len(sizes) > 1: print(f"note: the training images come in {len(sizes)} sizes, {img_size[0]}x{img_size[1]} (HxW) the most common ({sizes[img_size]} of {len(train_ds)}); "
+                                     "every image is resized to the size the model reads")
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
         training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
         if ifnone(mixed_precision, training.mixed_precision) and not mixed_precision_pays():

@@ -15,7 +15,8 @@ from .core import *
 # %% auto #0
 __all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed', 'reread_seed',
            'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel',
-           'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'captcha_dls']
+           'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'image_sizes',
+           'common_size', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -209,6 +210,16 @@ def pad_labels(samples, pad_idx:int=PAD_IDX):
     def _pad(y): return retain_type(torch.cat([y, y.new_full((max_len-len(y),), pad_idx)]), y)
     return [(s[0], _pad(s[1]), *s[2:]) for s in samples]
 
+# %% ../nbs/00_data.ipynb #dd917ed9
+def image_sizes(images) -> Counter:
+    "How many of `images` (PIL images) have each size, as (height, width)"
+    return Counter(img.size[::-1] for img in images)
+
+def common_size(sizes:Counter) -> tuple[int, int]:
+    "The most common (height, width) of `sizes` (`image_sizes`); of two as common, the one seen first"
+    if not sizes: raise ValueError("No images to take a size from")
+    return sizes.most_common(1)[0][0]
+
 # %% ../nbs/00_data.ipynb #20945caa
 def captcha_dls(
     ds:datasets.Dataset, # Rows with an `image` and a `label`
@@ -217,7 +228,7 @@ def captcha_dls(
     bs:int=64, # Batch size
     valid_pct:float=0.2, # Fraction of `ds` held out when `valid_ds` is `None`
     seed:int|None=42, # Seed of the random split
-    img_size:tuple|None=None, # (height, width) every image is resized to; defaults to the first image's
+    img_size:tuple|None=None, # (height, width) every image is resized to; defaults to the most common (`common_size`)
     keep_aspect:bool=False, # Resize keeping the aspect ratio, padding with the image's mean colour
     batch_tfms=None, # Extra batch transforms, e.g. augmentation
     num_workers:int=0, # DataLoader worker processes
@@ -234,8 +245,9 @@ def captcha_dls(
     for i,row in enumerate(items):
         try: charset.encode(get_label(row))
         except ValueError as e: raise ValueError(f"{row.get('file') or f'Row {i}'}: {e}") from None
-    img_size = tuple(ifnone(img_size, items[0]['image'].size[::-1]))
-    same_size = all(row['image'].size[::-1] == img_size for row in items)
+    sizes = image_sizes(row['image'] for row in items)
+    img_size = tuple(ifnone(img_size, common_size(sizes)))
+    same_size = set(sizes) == {img_size}
     dblock = DataBlock(blocks=(ImageBlock, TransformBlock(type_tfms=TokenizeLabel(charset))),
                        get_x=get_image, get_y=get_label, splitter=splitter,
                        item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)

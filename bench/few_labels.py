@@ -14,7 +14,7 @@ recipe's), so the rows compare what a start is worth at equal training time.
 import argparse, json, time
 from dataclasses import replace
 from pathlib import Path
-from captcha_crnn.data import captcha_dls
+from captcha_crnn.data import captcha_dls, common_size, image_sizes
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.metrics import CTCAccuracy
 from captcha_crnn.train import RECIPES, captcha_augment
@@ -54,7 +54,7 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
     if smoothing is not None: recipe = replace(recipe, smoothing=smoothing)
     if lr is not None: recipe = replace(recipe, lr=lr)
     set_seed(seed)
-    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], start, max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # steps and width as the command chooses them
+    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), start, max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # steps and width as the command chooses them
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)

@@ -12,7 +12,7 @@ Results go to bench/results/<--name>.json; when that file exists the script stop
 """
 import argparse, json, time, datasets
 from dataclasses import replace
-from captcha_crnn.data import captcha_dls
+from captcha_crnn.data import captcha_dls, common_size, image_sizes
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.train import RECIPES
 from captcha_crnn.recognizer import starting_model
@@ -46,7 +46,7 @@ def main():
         mix = mix.add_column('file', [f"mix:{i}" for i in range(len(mix))])
         train_ds = datasets.concatenate_datasets([train_ds, mix.cast(train_ds.features)])
     set_seed(args.seed)
-    net, size, _ = starting_model(charset, train_ds[0]['image'].size[::-1], 'base')
+    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), 'base')
     if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
     if args.full_height:  # the convolutions then see the glyphs twice as tall as in pretraining
         if not isinstance(net.backbone[0], nn.AvgPool2d): raise SystemExit("--full_height: the base has no input pool")

@@ -1,18 +1,22 @@
-"""Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call, three ways:
+"""Reading speed of a saved recognizer on a CPU: batched (preprocessing included) and one image per call, by five readers:
 the model as trained (`plain`), with the batch norms folded into the convolutions (`fused`, `fuse_batchnorm`), and fused
-then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), and the frozen one without
-a second read of the negative of an unsure image (`frozen_no_negatives`, `invert_below=0`), interleaved twice, the second time in
-the reverse order, because a shared machine drifts. Also checks that all three read the same strings, and times the decoders alone (greedy and beam
+then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), the frozen one without
+a second read of the negative of an unsure image (`frozen_no_negatives`, `invert_below=0`), and the frozen one with its input
+pool run by `nn.AvgPool2d`'s own kernel (`frozen_avgpool`: the reader until 2026-12-07, before `InputPool`), interleaved twice, the second time in
+the reverse order, because a shared machine drifts. Also checks that they all read the same strings, and times the decoders alone (greedy and beam
 search of width 10) on the model's outputs for the same images.
 
     python bench/inference.py --model models/captcha_crnn
 """
 import argparse, json, time
 from pathlib import Path
+from unittest import mock
 import torch
+from torch import nn
 from captcha_crnn.core import CTCDecoder, INVERT_BELOW, image_batch, to_read_inverted
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
+from captcha_crnn.model import InputPool
 from bench import EVAL_SEED
 from result_files import add_overwrite, check_new, write_json
 
@@ -26,6 +30,10 @@ def speeds(rec, images, bs:int=64, n_single:int=200, **kwargs) -> dict:
     start = time.perf_counter()
     for img in images[:n_single]: rec.predict(img, **kwargs)
     return dict(batch_img_per_s=round(batched, 1), single_ms=round(1000*(time.perf_counter() - start)/n_single, 2)), preds
+
+def load_with_avgpool(path) -> object:
+    "The frozen reader of `path` as it was until 2026-12-07: TorchScript traces its input pool while `nn.AvgPool2d`'s own kernel runs it"
+    with mock.patch.object(InputPool, 'forward', nn.AvgPool2d.forward): return load_recognizer(path, device='cpu')
 
 def decoding_costs(rec, images, bs:int=64, beam_width:int=10) -> dict:
     "Milliseconds per image that greedy and beam-search decoding take on the model's outputs for `images`"
@@ -48,10 +56,11 @@ def main():
     result_path = RESULTS/f"{args.name}.json"
     check_new([result_path], args.overwrite)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
-    frozen = load_recognizer(args.model, device='cpu')
+    frozen, frozen_avgpool = load_recognizer(args.model, device='cpu'), load_with_avgpool(args.model)
     readers = dict(plain=(load_recognizer(args.model, device='cpu', fuse=False, freeze=False), {}),
                    fused=(load_recognizer(args.model, device='cpu', freeze=False), {}),
-                   frozen=(frozen, {}), frozen_no_negatives=(frozen, dict(invert_below=0)))
+                   frozen=(frozen, {}), frozen_no_negatives=(frozen, dict(invert_below=0)),
+                   frozen_avgpool=(frozen_avgpool, {}))
     runs, preds = {k: [] for k in readers}, {}
     for r in range(2):  # the second round in the reverse order, so that no reader always runs first
         for name, (rec, kwargs) in (list(readers.items()) if r == 0 else list(readers.items())[::-1]):
@@ -60,7 +69,8 @@ def main():
     strings = {k: [s for s,_ in v] for k,v in preds.items()}
     res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), **runs,
                frozen_is_torchscript=isinstance(frozen.frozen, torch.jit.ScriptModule),
-               same_strings={k: strings[k] == strings['plain'] for k in ('fused', 'frozen')},
+               avg_pool2d_in_graph={k: 'aten::avg_pool2d' in str(rec.frozen.graph) for k,rec in (('frozen', frozen), ('frozen_avgpool', frozen_avgpool))},
+               same_strings={k: strings[k] == strings['plain'] for k in ('fused', 'frozen', 'frozen_avgpool')},
                unsure=sum(c < INVERT_BELOW for _,c in preds['frozen_no_negatives']),
                read_again=len(to_read_inverted(image_batch(images, frozen.img_size, frozen.keep_aspect), [c for _,c in preds['frozen_no_negatives']])),  # from their negative
                changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),

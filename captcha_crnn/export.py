@@ -10,7 +10,7 @@ from .data import create_captcha_dataset
 from .core import PRETRAINED, CTCDecoder, glyph_window
 from .reader import _onnxruntime
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
-from .model import CRNN
+from .model import CRNN, InputPool
 from .recognizer import load_recognizer
 
 # %% auto #0
@@ -29,10 +29,11 @@ class _ColumnPool(nn.Module):
     def forward(self, x:Tensor) -> Tensor: return (x.mean(2) @ self.weight).unsqueeze(2)
 
 def _exportable(model:CRNN, img_size:tuple) -> CRNN:
-    "A copy of `model` whose pooling is a `_ColumnPool` for images of `img_size`"
+    "A copy of `model` whose pooling is a `_ColumnPool` for images of `img_size`, and whose input pool is onnxruntime's AveragePool"
     model = deepcopy(model).eval()
     with torch.no_grad(): width = model.backbone(torch.zeros(1, 3, *img_size)).shape[-1]
     model.pool = _ColumnPool(width, model.config['seq_len'])
+    if isinstance(model.backbone[0], InputPool): model.backbone[0] = nn.AvgPool2d(model.backbone[0].kernel_size)
     return model
 
 # %% ../nbs/08_export.ipynb #d656ef94

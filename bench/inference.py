@@ -2,13 +2,15 @@
 the model as trained (`plain`), with the batch norms folded into the convolutions (`fused`, `fuse_batchnorm`), and fused
 then frozen by TorchScript (`frozen`, `freeze_for_cpu`: what `Recognizer` reads with on a CPU), the frozen one without
 a second read of the negative of an unsure image (`frozen_no_negatives`, `invert_below=0`), and the frozen one with its input
-pool run by `nn.AvgPool2d`'s own kernel (`frozen_avgpool`: the reader until 2026-12-07, before `InputPool`), interleaved twice, the second time in
-the reverse order, because a shared machine drifts. Also checks that they all read the same strings, and times the decoders alone (greedy and beam
+pool run by `nn.AvgPool2d`'s own kernel (`frozen_avgpool`: the reader until 2026-12-07, before `InputPool`); for a model with a
+second reader, also the frozen one with that second reader as it read until 2026-12-07, unfolded and not frozen
+(`frozen_eager_reread`). Interleaved over `--rounds` rounds (two by default), every other one in
+the reverse order, because a shared machine drifts; `median` gives each reader's median over the rounds. Also checks that they all read the same strings, and times the decoders alone (greedy and beam
 search of width 10) on the model's outputs for the same images.
 
     python bench/inference.py --model models/captcha_crnn
 """
-import argparse, json, time
+import argparse, json, statistics, time
 from pathlib import Path
 from unittest import mock
 import torch
@@ -35,6 +37,12 @@ def load_with_avgpool(path) -> object:
     "The frozen reader of `path` as it was until 2026-12-07: TorchScript traces its input pool while `nn.AvgPool2d`'s own kernel runs it"
     with mock.patch.object(InputPool, 'forward', nn.AvgPool2d.forward): return load_recognizer(path, device='cpu')
 
+def load_with_eager_reread(path) -> object:
+    "The frozen reader of `path` with its second reader as it read until 2026-12-07: batch norms unfolded, not frozen"
+    rec = load_recognizer(path, device='cpu')
+    rec.reread_net, rec.reread_frozen = load_recognizer(path, device='cpu', fuse=False, freeze=False).reread_net, None
+    return rec
+
 def decoding_costs(rec, images, bs:int=64, beam_width:int=10) -> dict:
     "Milliseconds per image that greedy and beam-search decoding take on the model's outputs for `images`"
     with torch.inference_mode(): lps = [rec.model(rec.preprocess(images[i:i+bs])) for i in range(0, len(images), bs)]
@@ -51,6 +59,7 @@ def main():
     p.add_argument('--model', default='models/captcha_crnn')
     p.add_argument('--n', type=int, default=2000, help='CAPTCHAs to read (drawn with the evaluation seed of bench.py)')
     p.add_argument('--name', default='inference')
+    p.add_argument('--rounds', type=int, default=2, help='rounds of reading by every reader, every other one in the reverse order')
     add_overwrite(p)
     args = p.parse_args()
     result_path = RESULTS/f"{args.name}.json"
@@ -61,16 +70,18 @@ def main():
                    fused=(load_recognizer(args.model, device='cpu', freeze=False), {}),
                    frozen=(frozen, {}), frozen_no_negatives=(frozen, dict(invert_below=0)),
                    frozen_avgpool=(frozen_avgpool, {}))
+    if frozen.rereader is not None: readers['frozen_eager_reread'] = (load_with_eager_reread(args.model), {})
     runs, preds = {k: [] for k in readers}, {}
-    for r in range(2):  # the second round in the reverse order, so that no reader always runs first
-        for name, (rec, kwargs) in (list(readers.items()) if r == 0 else list(readers.items())[::-1]):
+    for r in range(args.rounds):  # every other round in the reverse order, so that no reader always runs first
+        for name, (rec, kwargs) in (list(readers.items()) if r % 2 == 0 else list(readers.items())[::-1]):
             res, preds[name] = speeds(rec, images, **kwargs)
             runs[name].append(res)
     strings = {k: [s for s,_ in v] for k,v in preds.items()}
-    res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), **runs,
+    median = {k: {m: round(statistics.median(o[m] for o in v), 2) for m in v[0]} for k,v in runs.items()}
+    res = dict(model=args.model, n=args.n, torch_threads=torch.get_num_threads(), rounds=args.rounds, **runs, median=median,
                frozen_is_torchscript=isinstance(frozen.frozen, torch.jit.ScriptModule),
                avg_pool2d_in_graph={k: 'aten::avg_pool2d' in str(rec.frozen.graph) for k,rec in (('frozen', frozen), ('frozen_avgpool', frozen_avgpool))},
-               same_strings={k: strings[k] == strings['plain'] for k in ('fused', 'frozen', 'frozen_avgpool')},
+               same_strings={k: strings[k] == strings['plain'] for k in readers if k not in ('plain', 'frozen_no_negatives')},
                unsure=sum(c < INVERT_BELOW for _,c in preds['frozen_no_negatives']),
                read_again=len(to_read_inverted(image_batch(images, frozen.img_size, frozen.keep_aspect), [c for _,c in preds['frozen_no_negatives']])),  # from their negative
                changed_by_negatives=sum(a != b for a,b in zip(strings['frozen'], strings['frozen_no_negatives'])),

@@ -183,18 +183,19 @@ class WindowCNN(nn.Sequential):
         self.config = dict(symbols=symbols, width=width, size=list(size), channels=list(channels))
 
 # %% ../nbs/01_model.ipynb #c6233bd5
-def fuse_batchnorm(model:CRNN) -> CRNN:
+def fuse_batchnorm(model:CRNN|WindowCNN) -> CRNN|WindowCNN:
     "A copy of `model` in evaluation mode with each conv block's batch norm folded into its convolution, for faster reading"
     fused = deepcopy(model).eval()
-    for layer in fused.backbone.modules():  # a batch norm right after its convolution folds; one after a max pool (`pool_before_norm`) stays
+    for layer in fused.modules():  # a batch norm right after its convolution folds; one after a max pool (`pool_before_norm`) stays
         if isinstance(layer, ConvLayer) and isinstance(layer[1], nn.BatchNorm2d):
             layer[0], layer[1] = torch.nn.utils.fusion.fuse_conv_bn_eval(layer[0], layer[1]), nn.Identity()
     return fused
 
 # %% ../nbs/01_model.ipynb #9ce72fc8
-def freeze_for_cpu(model:CRNN, img_size:tuple) -> nn.Module:
-    "A TorchScript copy of `model` for reading `[B, 3, *img_size]` batches on a CPU, traced, frozen and optimised for inference; `model` itself where TorchScript fails"
-    net, example = deepcopy(model).cpu().eval(), torch.rand(2, 3, *img_size, generator=torch.Generator().manual_seed(0))
+def freeze_for_cpu(model:CRNN|WindowCNN, img_size:tuple) -> nn.Module:
+    "A TorchScript copy of `model` for reading `[B, C, *img_size]` batches on a CPU (`C` as its first convolution takes), traced, frozen and optimised for inference; `model` itself where TorchScript fails"
+    channels = next(o for o in model.modules() if isinstance(o, nn.Conv2d)).in_channels
+    net, example = deepcopy(model).cpu().eval(), torch.rand(2, channels, *img_size, generator=torch.Generator().manual_seed(0))
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter('ignore')  # TorchScript's deprecation notices, and the tracer's about the input check it leaves out
         try: want = net(example)

@@ -72,10 +72,13 @@ class Recognizer:
         self.charset, self.img_size = charset, tuple(img_size)
         self.keep_aspect, self.lengths = keep_aspect, (None if lengths is None else check_lengths(lengths))
         self.frozen = freeze_for_cpu(self.model, self.img_size) if freeze and self.device.type == 'cpu' else None  # what `predict` runs, when set
-        self.reread_net = None if reread is None else deepcopy(reread).eval().to(self.device)
+        self.reread_net = None if reread is None else (fuse_batchnorm(reread) if fuse else deepcopy(reread).eval()).to(self.device)
+        self.reread_frozen = freeze_for_cpu(self.reread_net, reread.config['size']) if reread is not None and freeze and self.device.type == 'cpu' else None
         self.rereader = None if reread is None else Rereader.from_config(reread.config, self._classify_windows)
 
-    def _classify_windows(self, windows:np.ndarray) -> np.ndarray: return self.reread_net(torch.from_numpy(windows).to(self.device)).float().cpu().numpy()
+    @torch.inference_mode()
+    def _classify_windows(self, windows:np.ndarray) -> np.ndarray:
+        return ifnone(self.reread_frozen, self.reread_net)(torch.from_numpy(windows).to(self.device)).float().cpu().numpy()
 
     def __repr__(self):
         second = f", a second look at {self.rereader.symbols}" if self.rereader else ''

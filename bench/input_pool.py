@@ -8,7 +8,6 @@ pools give the same log-probabilities.
 """
 import argparse, io, json, time, warnings
 from pathlib import Path
-from unittest import mock
 import numpy as np, torch
 from torch import nn
 from captcha_crnn.data import create_captcha_dataset
@@ -17,6 +16,7 @@ from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.export import _exportable
 from captcha_crnn.reader import _onnxruntime
 from bench import EVAL_SEED
+from inference import load_with_avgpool
 from result_files import add_overwrite, check_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
@@ -52,7 +52,7 @@ def main():
     check_new([result_path], args.overwrite)
     rec = load_recognizer(args.model, device='cpu')
     if not isinstance(rec.model.backbone[0], InputPool): raise SystemExit(f"{args.model}: its model has no input pool")
-    with mock.patch.object(InputPool, 'forward', nn.AvgPool2d.forward): old = load_recognizer(args.model, device='cpu')
+    old = load_with_avgpool(args.model)
     images = list(create_captcha_dataset(64, seed=EVAL_SEED, progress=False)['image'])
     xb, x1 = rec.preprocess(images), rec.preprocess(images[:1])
     runs = dict(torch=dict(input_pool=rec.frozen, avgpool=old.frozen),

@@ -36,7 +36,7 @@ def _conv_block(ni:int, nf:int, n_convs:int, pool:tuple, pool_before_norm:bool=F
 
 # %% ../nbs/01_model.ipynb #b1c2d002
 class InputPool(nn.AvgPool2d):
-    "`nn.AvgPool2d` over `(height, width)` blocks of pixels, computed as a reshape and a mean: the same averages, several times faster on a CPU"
+    "`nn.AvgPool2d` over `(height, width)` blocks of pixels, computed as a reshape and a mean: the same averages, faster on a CPU than `nn.AvgPool2d`'s own kernel"
     def __init__(self, size:tuple): super().__init__(tuple(size))
     def forward(self, x:Tensor) -> Tensor:
         (ph, pw), (_, c, h, w) = self.kernel_size, x.shape

@@ -7,6 +7,7 @@ Trains on the seeded 80% of a fixture folder (bench/folders.py writes them) and 
     python bench/finetune.py --style classic --seq_len 40      # pool the base's features to 40 time steps instead of 20
     python bench/finetune.py --style classic --rehearse 800    # add 800 CAPTCHAs of base's pretraining mix, in the folder's charset and size
     python bench/finetune.py --style classic --smoothing 0.1   # label smoothing of the CTC loss
+    python bench/finetune.py --style classic --ema 0.98 0.99   # also read with moving averages of the weights (one per decay)
 
 Results go to bench/results/<--name>.json; when that file exists the script stops before training, unless --overwrite.
 """
@@ -17,9 +18,22 @@ from captcha_crnn.folders import dataset_from_folder, infer_charset, split_datas
 from captcha_crnn.train import RECIPES
 from captcha_crnn.recognizer import starting_model
 from captcha_crnn.styles import create_styled_dataset
-from fastai.vision.all import set_seed, nn
+from fastai.vision.all import set_seed, nn, Callback, torch
 from folders import FIXTURE_STYLES, RESULTS, fixture
 from result_files import add_overwrite, check_new, write_json
+
+class WeightAverages(Callback):
+    "Moving averages of the model's weights and batch-norm statistics, one per decay in `decays`, updated after every training step from the start of fitting"
+    order = 90
+    def __init__(self, decays): self.decays = decays
+    def before_fit(self):  # `fine_tune` fits twice: the averages run on through both
+        if not hasattr(self, 'avgs'): self.avgs = {d: {k: v.detach().clone() for k,v in self.learn.model.state_dict().items()} for d in self.decays}
+    @torch.no_grad()
+    def after_step(self):
+        for d, avg in self.avgs.items():
+            for k, v in self.learn.model.state_dict().items():
+                if v.is_floating_point(): avg[k].mul_(d).add_(v, alpha=1-d)
+                else: avg[k].copy_(v)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -30,10 +44,11 @@ def main():
     p.add_argument('--seq_len', type=int, help="Time steps the base's features are pooled to (it has no weights that depend on them)")
     p.add_argument('--full_height', action='store_true', help="Read the images at full height: drop the base's input pool, which halves the height")
     p.add_argument('--rehearse', type=int, help="Add this many CAPTCHAs of base's pretraining mix (random styles), drawn in the folder's charset at its image size, to the training images")
+    p.add_argument('--ema', nargs='+', type=float, help="Also read the held-out images with moving averages of the weights, one per decay (such as 0.99)")
     p.add_argument('--name', help="Results file name (default: finetune-<style>-<what was changed>[-seedN])")
     add_overwrite(p)
     args = p.parse_args()
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') or 'recipe'
+    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') + (f"ema{'-'.join(map(str, args.ema))}" if args.ema else '') or 'recipe'
     out = RESULTS/f"{args.name or f'finetune-{args.style}-{tag}' + (f'-seed{args.seed}' if args.seed else '')}.json"  # seed 0 keeps the names of the first runs
     check_new([out], args.overwrite)
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples', 'smoothing') if (v := getattr(args, k)) is not None})
@@ -46,19 +61,24 @@ def main():
         mix = mix.add_column('file', [f"mix:{i}" for i in range(len(mix))])
         train_ds = datasets.concatenate_datasets([train_ds, mix.cast(train_ds.features)])
     set_seed(args.seed)
-    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), 'base')
+    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), 'base', max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # width and steps as the command chooses them
     if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
     if args.full_height:  # the convolutions then see the glyphs twice as tall as in pretraining
         if not isinstance(net.backbone[0], nn.AvgPool2d): raise SystemExit("--full_height: the base has no input pool")
         del net.backbone[0]
         net.backbone.input_pool = net.config['input_pool'] = 1
     dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=recipe.bs, img_size=size, batch_tfms=recipe.batch_tfms())
-    learn = recipe.learner(dls, net)
+    learn = recipe.learner(dls, net, cbs=WeightAverages(args.ema) if args.ema else None)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
+    train_seconds = round(time.perf_counter() - start)
     _, seq_acc, cer = learn.validate()
-    res = dict(style=args.style, seed=args.seed, rehearse=args.rehearse, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=round(time.perf_counter() - start),
-               seq_acc=round(seq_acc, 4), cer=round(cer, 4))
+    averaged = {}
+    for d, avg in (learn.weight_averages.avgs.items() if args.ema else []):
+        learn.model.load_state_dict(avg)
+        averaged[f"ema{d}"] = dict(zip(('seq_acc', 'cer'), (round(float(o), 4) for o in learn.validate()[1:])))
+    res = dict(style=args.style, seed=args.seed, rehearse=args.rehearse, seq_len=net.config['seq_len'], input_pool=net.config['input_pool'], recipe=vars(recipe), train_seconds=train_seconds,
+               seq_acc=round(seq_acc, 4), cer=round(cer, 4), **({'weight_averages': averaged} if averaged else {}))
     print(json.dumps(res))
     write_json(out, res)
     print(f"wrote {out}")

@@ -18,7 +18,7 @@ from captcha_crnn.data import captcha_dls, common_size, image_sizes
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.metrics import CTCAccuracy
 from captcha_crnn.train import RECIPES, captcha_augment
-from captcha_crnn.recognizer import starting_model
+from captcha_crnn.recognizer import longest_label, starting_model
 from fastai.vision.all import Callback, ifnone, set_seed
 from folders import FIXTURE_STYLES, RESULTS, fixture
 import unseen
@@ -54,7 +54,7 @@ def train(train_ds, valid_ds, charset, start:str, seed:int=0, aug:dict|None=None
     if smoothing is not None: recipe = replace(recipe, smoothing=smoothing)
     if lr is not None: recipe = replace(recipe, lr=lr)
     set_seed(seed)
-    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), start, max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # steps and width as the command chooses them
+    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), start, max_len=longest_label(train_ds, valid_ds))  # steps and width as the command chooses them
     # validate on a few images after each epoch (hundreds of epochs for the smallest sets), on all 200 at the end
     dls = captcha_dls(train_ds, valid_ds=valid_ds.select(range(16)), charset=charset, bs=min(recipe.bs, len(train_ds)), img_size=size,
                       batch_tfms=captcha_augment(**(aug or {})) if recipe.augment else None)

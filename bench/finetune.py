@@ -16,7 +16,7 @@ from dataclasses import replace
 from captcha_crnn.data import captcha_dls, common_size, image_sizes
 from captcha_crnn.folders import dataset_from_folder, infer_charset, split_dataset
 from captcha_crnn.train import RECIPES
-from captcha_crnn.recognizer import starting_model
+from captcha_crnn.recognizer import longest_label, starting_model
 from captcha_crnn.styles import create_styled_dataset
 from fastai.vision.all import set_seed, nn, Callback, torch
 from folders import FIXTURE_STYLES, RESULTS, fixture
@@ -61,7 +61,7 @@ def main():
         mix = mix.add_column('file', [f"mix:{i}" for i in range(len(mix))])
         train_ds = datasets.concatenate_datasets([train_ds, mix.cast(train_ds.features)])
     set_seed(args.seed)
-    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), 'base', max_len=max(map(len, [*train_ds['label'], *valid_ds['label']])))  # width and steps as the command chooses them
+    net, size, _ = starting_model(charset, common_size(image_sizes(train_ds['image'])), 'base', max_len=longest_label(train_ds, valid_ds))  # width and steps as the command chooses them
     if args.seq_len: net.pool, net.config['seq_len'] = nn.AdaptiveAvgPool2d((1, args.seq_len)), args.seq_len
     if args.full_height:  # the convolutions then see the glyphs twice as tall as in pretraining
         if not isinstance(net.backbone[0], nn.AvgPool2d): raise SystemExit("--full_height: the base has no input pool")

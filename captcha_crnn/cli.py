@@ -128,7 +128,7 @@ def train_main(
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls, common_size, image_sizes
     from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
-    from captcha_crnn.recognizer import can_hold_recognizer, save_recognizer, starting_model
+    from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
     from captcha_crnn.folders import folder_datasets, infer_charset
     import torch
     from fastai.torch_core import default_device, no_random, set_seed
@@ -172,7 +172,7 @@ def train_main(
                 raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
         set_seed(seed)  # python, numpy and torch: the weights that start, the batch order
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None,
-                                         max_len=max(len(label) for ds in (train_ds, valid_ds) for label in ds['label']))
+                                         max_len=longest_label(train_ds, valid_ds))
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)

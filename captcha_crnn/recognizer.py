@@ -16,7 +16,7 @@ from .metrics import seq_accuracy
 # %% auto #0
 __all__ = ['STEPS_PER_SYMBOL', 'PX_PER_SYMBOL', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer',
            'read_recognizer_config', 'load_recognizer', 'reread_accuracy', 'transfer_model', 'fit_input_size',
-           'starting_model']
+           'starting_model', 'longest_label']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 def is_recognizer(path:str|Path) -> bool:
@@ -235,3 +235,8 @@ def starting_model(
         said += f"; {steps} time steps instead of {net.config['seq_len']}, for labels of up to {max_len} symbols"
         net.set_seq_len(steps)
     return net, fitted, said
+
+# %% ../nbs/03a_recognizer.ipynb #b1c2d012
+def longest_label(*dss) -> int:
+    "Symbols in the longest label of the datasets `dss` (each with a `label` column): the `max_len` that `starting_model` sizes a model for"
+    return max(len(label) for ds in dss for label in ds['label'])

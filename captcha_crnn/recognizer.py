@@ -71,9 +71,10 @@ class Recognizer:
         self.model = model.to(self.device, memory_format=torch.channels_last)
         self.charset, self.img_size = charset, tuple(img_size)
         self.keep_aspect, self.lengths = keep_aspect, (None if lengths is None else check_lengths(lengths))
-        self.frozen = freeze_for_cpu(self.model, self.img_size) if freeze and self.device.type == 'cpu' else None  # what `predict` runs, when set
+        freezing = freeze and self.device.type == 'cpu'  # TorchScript copies pay on a CPU
+        self.frozen = freeze_for_cpu(self.model, self.img_size) if freezing else None  # what `predict` runs, when set
         self.reread_net = None if reread is None else (fuse_batchnorm(reread) if fuse else deepcopy(reread).eval()).to(self.device)
-        self.reread_frozen = freeze_for_cpu(self.reread_net, reread.config['size']) if reread is not None and freeze and self.device.type == 'cpu' else None
+        self.reread_frozen = freeze_for_cpu(self.reread_net, reread.config['size']) if reread is not None and freezing else None
         self.rereader = None if reread is None else Rereader.from_config(reread.config, self._classify_windows)
 
     @torch.inference_mode()

@@ -30,8 +30,9 @@ class WeightAverages(Callback):
         if not hasattr(self, 'avgs'): self.avgs = {d: {k: v.detach().clone() for k,v in self.learn.model.state_dict().items()} for d in self.decays}
     @torch.no_grad()
     def after_step(self):
+        state = self.learn.model.state_dict()
         for d, avg in self.avgs.items():
-            for k, v in self.learn.model.state_dict().items():
+            for k, v in state.items():
                 if v.is_floating_point(): avg[k].mul_(d).add_(v, alpha=1-d)
                 else: avg[k].copy_(v)
 

@@ -26,7 +26,7 @@ from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, train_rereader
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
 from captcha_crnn.cli import parse_length
 from dataclasses import replace
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 EVAL_SEED = 20_261_125  # never used to draw training data
 RESULTS = Path(__file__).parent/'results'
@@ -116,10 +116,7 @@ def main():
     p.add_argument('--reread_lr', type=float, default=None, help="Peak learning rate of the second reader; default `train_rereader`'s")
     p.add_argument('--reread', default=None, help="Symbols a second reader looks at again after the CRNN (train_rereader); default the recipe's, '' for none")
     p.add_argument('--eval', help='Measure this saved recognizer instead of training one (the training options are ignored)')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
 
     model_path, trained = (Path(args.eval), {}) if args.eval else train(args)
     rec = load_recognizer(model_path)

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from captcha_crnn.model import create_crnn, fuse_batchnorm
 from channels_last import train_speed
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 LAYOUTS = {
@@ -42,10 +42,7 @@ def main():
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--steps', type=int, default=8)
     p.add_argument('--rounds', type=int, default=2)
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     print(f"{args.arch}, batch {args.bs}, {torch.get_num_threads()} threads")
     rounds = []
     for _ in range(args.rounds):

@@ -20,7 +20,7 @@ from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.model import InputPool
 from bench import EVAL_SEED
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -60,10 +60,7 @@ def main():
     p.add_argument('--n', type=int, default=2000, help='CAPTCHAs to read (drawn with the evaluation seed of bench.py)')
     p.add_argument('--name', default='inference')
     p.add_argument('--rounds', type=int, default=2, help='rounds of reading by every reader, every other one in the reverse order')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     frozen, frozen_avgpool = load_recognizer(args.model, device='cpu'), load_with_avgpool(args.model)
     readers = dict(plain=(load_recognizer(args.model, device='cpu', fuse=False, freeze=False), {}),

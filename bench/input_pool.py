@@ -17,7 +17,7 @@ from captcha_crnn.export import _exportable
 from captcha_crnn.reader import _onnxruntime
 from bench import EVAL_SEED
 from inference import load_with_avgpool
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -46,10 +46,7 @@ def main():
     p.add_argument('--model', default='bench/results/synthetic-avx2-seed2.model')
     p.add_argument('--rounds', type=int, default=8)
     p.add_argument('--name', default='input-pool')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     rec = load_recognizer(args.model, device='cpu')
     if not isinstance(rec.model.backbone[0], InputPool): raise SystemExit(f"{args.model}: its model has no input pool")
     old = load_with_avgpool(args.model)

@@ -23,7 +23,7 @@ from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.core import image_batch
 from bench import EVAL_SEED
 from inference import speeds
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 CALIB_SEED = 424242
@@ -73,10 +73,7 @@ def main():
     p.add_argument('--calib', type=int, default=512, help='CAPTCHAs to calibrate the activations on')
     p.add_argument('--name', default='int8')
     p.add_argument('--reduce_range', action='store_true', help="onnxruntime's quantize_static with 7-bit weights, for x86 CPUs without VNNI")
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     warnings.filterwarnings('ignore', category=DeprecationWarning)  # torch.ao.quantization says it is deprecated (see the results)
     warnings.filterwarnings('ignore', category=UserWarning)
     ev = create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)

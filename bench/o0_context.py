@@ -21,7 +21,7 @@ from captcha.image import ImageCaptcha
 from captcha_crnn.core import Charset
 from captcha_crnn.data import _SeededSecrets, render_captcha
 from o0_glyphs import create_net, accuracy
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 SYMBOLS = 'O0'
@@ -138,10 +138,7 @@ def main():
     p.add_argument('--size', type=int, nargs=2, default=[48, 28], help='Height and width each crop is resized to')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
     p.add_argument('--name', default='o0-context')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     start = time.perf_counter()

@@ -11,7 +11,7 @@ import argparse, json, random, string
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 from captcha_crnn.styles import FONTS, STYLES, render_styled
 from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
@@ -35,10 +35,7 @@ def main():
     p.add_argument('--n', type=int, default=300, help='CAPTCHAs per font')
     p.add_argument('--seed', type=int, default=7)
     p.add_argument('--name', default='o0-fonts', help='Results go to results/<name>.json')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     recognizers = {m: load_recognizer(m, device='cpu') for m in args.models}
     rows = []
     for f,font in enumerate(FONTS):

@@ -33,7 +33,7 @@ from captcha_crnn.recognizer import load_recognizer
 from o0_glyphs import create_net
 from o0_context import SYMBOLS, check_same_as_package, draw_with_boxes, o0_label, pooled, redraw_captcha, train
 from bench import EVAL_SEED, error_profile
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -137,10 +137,7 @@ def main():
     p.add_argument('--centre', choices=['box', 'emitted'], default='box', help="Centre training windows on each glyph's true box, or where the CRNN emits it (its reading counted as training)")
     p.add_argument('--window_net', help='Read with this saved window CNN (`<name>.window.safetensors`) instead of training one')
     p.add_argument('--name', default='o0-reread')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     if args.threads: torch.set_num_threads(args.threads)
     check_same_as_package()
     if args.window_net:

@@ -19,7 +19,7 @@ from captcha_crnn.reader import OnnxRecognizer
 from captcha_crnn.export import export_onnx
 from bench import EVAL_SEED
 from folders import fixture
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -52,10 +52,7 @@ def main():
     p.add_argument('--styles', nargs='*', default=['faint', 'classic'])
     p.add_argument('--n', type=int, default=2000)
     p.add_argument('--name', default='onnx')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     images = list(create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)['image'])
     cases = [compare(model, images, 'evaluation CAPTCHAs') for model in args.model]
     for style in args.styles:

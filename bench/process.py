@@ -11,7 +11,7 @@ Most of a torch run is importing torch and fastai; the onnx backend imports neit
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -30,10 +30,7 @@ def main():
     p.add_argument('--model', default='base', help='a recognizer with model.onnx (base ships with one)')
     p.add_argument('--runs', type=int, default=5)
     p.add_argument('--name', default='process')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     exe = shutil.which('captcha_crnn_predict')
     with tempfile.TemporaryDirectory() as d:
         img = Path(d)/'captcha.png'

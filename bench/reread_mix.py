@@ -19,7 +19,7 @@ from captcha_crnn.metrics import seq_accuracy
 from o0_context import pooled
 from o0_reread import _captchas_chunk
 from bench import EVAL_SEED, error_profile
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -29,10 +29,7 @@ def main():
     p.add_argument('--seed', type=int, default=1, help="The training seed of that bench.py run: its validation CAPTCHAs are drawn with valid_seed(seed)")
     p.add_argument('--n', type=int, default=70_000, help='CAPTCHAs drawn with one O or 0 each')
     p.add_argument('--name', default='reread-mix')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     rec = load_recognizer(args.model, device='cpu', fuse=False, freeze=False)
     caps = sum(pooled(_captchas_chunk, args.n, 0), [])
     ds = datasets.Dataset.from_dict({'image': [i for i,_ in caps], 'label': [l for _,l in caps]},

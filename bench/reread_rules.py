@@ -15,7 +15,7 @@ from captcha_crnn.core import CTCDecoder, emitted_spans, image_batch
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.recognizer import load_recognizer
 from bench import EVAL_SEED, RESULTS
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 SHIFTS = (-2, -1, 0, 1, 2)  # columns
 
@@ -69,10 +69,7 @@ def main():
     p.add_argument('--models', nargs='+', required=True, help='Saved recognizers with a second reader')
     p.add_argument('--n_eval', type=int, default=2000)
     p.add_argument('--name', default='reread-rules')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     ds = create_captcha_dataset(args.n_eval, seed=EVAL_SEED)
     images, labels, rows = list(ds['image']), list(ds['label']), []
     for m in args.models:

@@ -1,10 +1,10 @@
 """The one rule of the bench scripts for their result files: a rerun never replaces a result unasked, and a result
 file is written whole or not at all.
 
-    from result_files import add_overwrite, check_new, write_json
-    add_overwrite(parser)                       # the --overwrite flag, with one help text
-    check_new([RESULTS/'x.json'], args.overwrite)   # after parsing, before any work
-    write_json(RESULTS/'x.json', res)           # atomically
+    from result_files import add_overwrite, check_new, parse_new, write_json
+    args, path = parse_new(parser, RESULTS)     # --overwrite added, the arguments parsed, RESULTS/<args.name>.json checked
+    write_json(path, res)                       # atomically
+    # a script that writes other files too: add_overwrite(parser), then check_new([...], args.overwrite) after parsing, before any work
 
 `few_labels.py` and `time_steps.py` are the two exceptions to `check_new`: they add their runs to the file of the
 same name by design (a rerun skips or replaces only the runs it repeats); they still write with `write_json`.
@@ -23,6 +23,14 @@ def check_new(paths, overwrite:bool=False):
         if p.exists():
             print(f"{Path(sys.argv[0]).name}: {p} exists; pass --overwrite to replace it, or choose another name", file=sys.stderr)
             sys.exit(2)
+
+def parse_new(parser, results) -> tuple:
+    "Add `--overwrite` to `parser`, parse the command line, and check that `results/<--name>.json` is new: `(args, that path)`"
+    add_overwrite(parser)
+    args = parser.parse_args()
+    path = Path(results)/f"{args.name}.json"
+    check_new([path], args.overwrite)
+    return args, path
 
 def write_json(path, obj, indent:int=2):
     "Write `obj` to `path` as JSON and a newline, atomically: a reader finds the old file or the new one, never part of one"

@@ -10,7 +10,7 @@ accuracy on moved images. Cases: bench.py's 2,000 evaluation CAPTCHAs, and fixtu
 """
 import argparse, json
 from pathlib import Path
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 import numpy as np
 from PIL import Image
 from captcha_crnn.data import create_captcha_dataset
@@ -44,10 +44,7 @@ def main():
     p.add_argument('--px', type=int, default=2)
     p.add_argument('--n', type=int, default=2000)
     p.add_argument('--name', default='shifts')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     ds = create_captcha_dataset(args.n, seed=EVAL_SEED, progress=False)
     cases = [dict(case='evaluation CAPTCHAs', model=args.model, **accuracies(args.model, list(ds['image']), list(ds['label']), args.px))]
     for style in args.styles:

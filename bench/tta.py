@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from confusions import fresh
 from folders import FIXTURES, RESULTS
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 from captcha_crnn.core import read_images
 from captcha_crnn.metrics import seq_accuracy
 from captcha_crnn.recognizer import load_recognizer
@@ -31,10 +31,7 @@ def main():
     p.add_argument('--styles', nargs='+', default=['faint', 'classic', 'mixed_case'])
     p.add_argument('--n', type=int, default=1000)
     p.add_argument('--name', default='tta', help='Results go to results/<name>.json')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     rows = []
     for style in args.styles:
         images, labels = fresh(style, args.n)

@@ -16,7 +16,7 @@ from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from folders import FIXTURE_STYLES, RESULTS
 from few_labels import UNSEEN_STYLES, style_folder, style_split
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 def read(rec, ds, invert_below:float=INVERT_BELOW) -> dict:
     "`rec`'s accuracy on `ds`, and the symbol pairs its misreads confuse, most frequent first (`-` for a missed or extra symbol)"
@@ -33,10 +33,7 @@ def main():
     p.add_argument('--held_out', nargs='+', type=int, default=None, help="Split seeds: read each one's held-out fifth instead of the whole folder")
     p.add_argument('--invert_below', type=float, default=INVERT_BELOW, help="Images on a dark ground read less surely than this are read again from their negative (the readers' default); 0 never")
     p.add_argument('--name', default='zero-shot', help='Results go to results/<name>.json')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"{args.name}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     if args.held_out is not None and args.n != 1000: p.error('--held_out reads the folders of 1,000 that the plain command was measured on; leave --n out')
     rows, recognizers = [], {m: load_recognizer(m, device='cpu') for m in args.models}
     for style in args.styles:

@@ -103,7 +103,7 @@ def predict(self:Recognizer, images, bs:int=64, method:str='greedy', beam_width:
     return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below,
                        None if any_length else self.lengths)
 
-# %% ../nbs/03a_recognizer.ipynb #14cfb464
+# %% ../nbs/03a_recognizer.ipynb #31a0e576
 _SETTINGS = dict(n_symbols=int, channels=list, convs=list, width_pools=int, hidden=int, n_layers=int, seq_len=int,
                  dropout=float, blank_bias=float, input_pool='pool', image_norm=bool, shortcut=bool,
                  strided_stem=bool, pool_before_norm=bool)  # the CRNN settings a config may hold; a pool is an int or [height, width]
@@ -119,6 +119,7 @@ def _check_setting(k, v) -> str|None:
     if not ok_type: return f"model setting {k!r} must be {'a list of ints' if kind is list else 'an int or [height, width]' if kind == 'pool' else kind.__name__}, got {v!r}"
     if k in _LARGEST and not all(0 < o <= _LARGEST[k] if kind == 'pool' else 0 <= o <= _LARGEST[k] for o in (v if isinstance(v, list) else [v])): return f"model setting {k!r} is out of range: {v!r}"
 
+# %% ../nbs/03a_recognizer.ipynb #14e4c146
 def read_recognizer_config(path:Path) -> dict:
     "The config of the recognizer folder `path`, checked before anything is built from it: `read_config`'s checks, then the model settings"
     f, config = path/'config.json', read_config(path)
@@ -132,6 +133,16 @@ def read_recognizer_config(path:Path) -> dict:
     if len(config['charset']) != model['n_symbols']: raise ValueError(f"{f}: the charset has {len(config['charset'])} symbols but the model scores {model['n_symbols']}")
     return {**config, 'model': model}
 
+# %% ../nbs/03a_recognizer.ipynb #8cfd6c8d
+def _load_weights(net:nn.Module, f:Path, what:str) -> nn.Module:
+    "`net` with the weights of the safetensors file `f`; an error names `f`, and `what` the weights should fit (such as 'the model of config.json')"
+    try: weights = load_file(f)
+    except Exception as e: raise ValueError(f"{f} is not a readable safetensors file: {e}") from None  # safetensors raises its own error types
+    try: net.load_state_dict(weights)
+    except RuntimeError as e: raise ValueError(f"{f} does not match {what}: {str(e).splitlines()[0]}") from None
+    return net
+
+# %% ../nbs/03a_recognizer.ipynb #04457865
 def load_recognizer(path:str|Path, device=None, fuse:bool=True, freeze:bool=True) -> Recognizer:
     "Load a recognizer saved by `save_recognizer`, or a pretrained one by name (see `PRETRAINED`); reads no pickle"
     path = recognizer_path(path)
@@ -141,13 +152,11 @@ def load_recognizer(path:str|Path, device=None, fuse:bool=True, freeze:bool=True
     config = read_recognizer_config(path)
     try: model = CRNN(**config['model'])
     except (ValueError, TypeError, RuntimeError) as e: raise ValueError(f"{path/'config.json'}: cannot build its model: {e}") from None
-    try: weights = load_file(path/'model.safetensors')
-    except Exception as e: raise ValueError(f"{path/'model.safetensors'} is not a readable safetensors file: {e}") from None  # safetensors raises its own error types
-    try: model.load_state_dict(weights)
-    except RuntimeError as e: raise ValueError(f"{path/'model.safetensors'} does not match the model of config.json: {str(e).splitlines()[0]}") from None
+    _load_weights(model, path/'model.safetensors', 'the model of config.json')
     reread = _load_reread(path, config['reread']) if 'reread' in config else None
     return Recognizer(model, Charset(config['charset']), config['img_size'], config.get('keep_aspect', False), device, fuse, freeze, reread, config.get('lengths'))
 
+# %% ../nbs/03a_recognizer.ipynb #3313389b
 def _load_reread(path:Path, spec:dict) -> WindowCNN:
     "The second reader of the recognizer folder `path`, built from `spec` (its config, checked by `read_config`) and `reread.safetensors`"
     f, channels = path/'reread.safetensors', spec.get('channels')
@@ -157,11 +166,7 @@ def _load_reread(path:Path, spec:dict) -> WindowCNN:
     if unknown: raise ValueError(f"{path/'config.json'}: unknown second-reader setting {unknown[0]!r}")
     net = WindowCNN(**spec)
     if not f.is_file(): raise FileNotFoundError(f"{f} not found: config.json names a second reader ('reread') and its weights are missing")
-    try: weights = load_file(f)
-    except Exception as e: raise ValueError(f"{f} is not a readable safetensors file: {e}") from None
-    try: net.load_state_dict(weights)
-    except RuntimeError as e: raise ValueError(f"{f} does not match the second reader of config.json: {str(e).splitlines()[0]}") from None
-    return net
+    return _load_weights(net, f, 'the second reader of config.json')
 
 # %% ../nbs/03a_recognizer.ipynb #e50926d1
 def reread_accuracy(model:CRNN, charset:Charset, img_size:tuple, reread:WindowCNN, images, labels, keep_aspect:bool=False, lengths:list|None=None) -> tuple[float, float]:

@@ -83,6 +83,7 @@ def to_8bit(img:Image.Image) -> Image.Image:
     top = a.max(initial=0)  # before NaNs become 0, as they always have
     return Image.fromarray(_scale_to_uint8(np.nan_to_num(a), img.mode.startswith('I;16') or (img.mode == 'I' and top > 255), img.mode == 'F' and top <= 1), 'L')
 
+# %% ../nbs/00_core.ipynb #9de02f99
 def to_rgb(img:Image.Image, background=(255, 255, 255)) -> Image.Image:
     "`img` as RGB; transparent images (RGBA, LA, PA, or P with a transparent colour) are laid on `background`, deep greyscale scaled by `to_8bit`"
     if img.mode == 'RGB': return img
@@ -426,6 +427,7 @@ def to_read_inverted(batch:np.ndarray, conf, invert_below:float=INVERT_BELOW) ->
     unsure = np.flatnonzero(np.asarray(conf) < invert_below)
     return unsure[dark_ground(batch[unsure])]  # the ground of the unsure images only: a sure read costs nothing more
 
+# %% ../nbs/00_core.ipynb #7b44dbdd
 def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rereader|None, allowed:str|None) -> tuple[list[str], np.ndarray]:
     "The strings read from `batch` and their confidences"
     log_probs = log_probs_of(batch)

@@ -29,6 +29,7 @@ def can_hold_recognizer(path:str|Path) -> bool:
     path = Path(path)
     return path.is_dir() and (is_recognizer(path) or not any(path.iterdir()))
 
+# %% ../nbs/03a_recognizer.ipynb #e5760cc9
 def _weights_to_save(net:nn.Module, path:Path) -> dict:
     "The weights of `net` on the CPU, ready for `save_file`; a `ValueError` naming `path` when one is not finite"
     weights = {k: v.detach().cpu().contiguous() for k,v in net.state_dict().items()}

@@ -236,6 +236,7 @@ def batch_tfms(self:Recipe) -> list|None:
     tfms = (captcha_augment() if self.augment else []) + ([RandomShift(self.shift)] if self.shift else [])
     return tfms or None
 
+# %% ../nbs/03_train.ipynb #20302369
 def _all_in(symbols:str|None, charset:Charset|str|None) -> str|None:
     "`symbols` if `charset` (default A-Z and 0-9) holds them all, else `None`"
     return symbols if symbols and set(symbols) <= set(Charset.create(charset).symbols) else None
@@ -250,6 +251,7 @@ def reread_for(self:Recipe, charset:Charset|str|None=None) -> str|None:
     "The recipe's `reread` symbols if `charset` (default A-Z and 0-9) holds them all, else `None`"
     return _all_in(self.reread, charset)
 
+# %% ../nbs/03_train.ipynb #00ed7440
 @patch
 def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, weights:dict|None=None, **kwargs) -> tuple[datasets.Dataset, datasets.Dataset]:
     "Training and validation CAPTCHAs for this recipe (other arguments as `create_captcha_dataset`; `weights` only for the training CAPTCHAs that are not oversampled)"

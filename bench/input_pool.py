@@ -6,14 +6,14 @@ pools give the same log-probabilities.
 
     python bench/input_pool.py --model bench/results/synthetic-avx2-seed2.model --name input-pool-avx2
 """
-import argparse, io, json, time, warnings
+import argparse, io, json, time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
 from captcha_crnn.data import create_captcha_dataset
 from captcha_crnn.model import InputPool
 from captcha_crnn.recognizer import load_recognizer
-from captcha_crnn.export import _exportable
+from captcha_crnn.export import _exportable, _to_onnx
 from captcha_crnn.reader import _onnxruntime
 from bench import EVAL_SEED
 from inference import load_with_avgpool
@@ -33,10 +33,7 @@ def onnx_session(model, img_size, x, avgpool:bool):
     net = _exportable(model, img_size)
     if not avgpool: net.backbone[0] = InputPool(net.backbone[0].kernel_size)
     f = io.BytesIO()
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter('ignore')
-        torch.onnx.export(net, (x[:2],), f, input_names=['images'], output_names=['log_probs'],
-                          dynamic_axes={'images': {0: 'batch'}, 'log_probs': {0: 'batch'}}, opset_version=17, dynamo=False)
+    _to_onnx(net, x[:2], f, 'images', 'log_probs')
     ort = _onnxruntime()
     opts = ort.SessionOptions(); opts.intra_op_num_threads = torch.get_num_threads()
     return ort.InferenceSession(f.getvalue(), opts, providers=['CPUExecutionProvider'])

@@ -36,6 +36,14 @@ def _exportable(model:CRNN, img_size:tuple) -> CRNN:
     if isinstance(model.backbone[0], InputPool): model.backbone[0] = nn.AvgPool2d(model.backbone[0].kernel_size)
     return model
 
+# %% ../nbs/08_export.ipynb #a322a8bf
+def _to_onnx(net:nn.Module, example:Tensor, f, input_name:str, output_name:str, opset:int=17):
+    "Trace `net` on the batch `example` into the ONNX file (or file object) `f`, its input and output named and their batch axis left free"
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter('ignore')  # the tracer notes that shape checks become constants: they hold for every input it will see
+        torch.onnx.export(net, (example,), f, input_names=[input_name], output_names=[output_name],
+                          dynamic_axes={input_name: {0: 'batch'}, output_name: {0: 'batch'}}, opset_version=opset, dynamo=False)
+
 # %% ../nbs/08_export.ipynb #d656ef94
 def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) -> Path:
     "Write `model.onnx` (and `reread.onnx` for a second reader) into the recognizer folder `path`, once onnxruntime reads `n_check` CAPTCHAs as torch does"
@@ -46,10 +54,7 @@ def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) ->
     x = rec.preprocess(imgs)
     tmp, reread_tmp = path/'.model.onnx.tmp', path/'.reread.onnx.tmp'
     try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter('ignore')  # the tracer notes that shape checks become constants: they hold for every input it will see
-            torch.onnx.export(_exportable(rec.model, rec.img_size), (x[:2],), str(tmp), input_names=['images'], output_names=['log_probs'],
-                              dynamic_axes={'images': {0: 'batch'}, 'log_probs': {0: 'batch'}}, opset_version=opset, dynamo=False)
+        _to_onnx(_exportable(rec.model, rec.img_size), x[:2], str(tmp), 'images', 'log_probs', opset)
         got = torch.from_numpy(ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'images': x.numpy()})[0])
         with torch.inference_mode(): want = rec.model(x.contiguous(memory_format=torch.channels_last))
         decode = CTCDecoder(rec.charset)
@@ -68,10 +73,8 @@ def _export_reread(rec, x:Tensor, texts:list[str], log_probs:Tensor, out:Path, a
     _, wins = rec.rereader.windows(x.numpy(), texts, log_probs)
     if not len(wins): wins = np.stack([glyph_window(img, c, rec.rereader.width, rec.rereader.size) for img,c in zip(x.numpy(), np.linspace(0, x.shape[-1], len(x)))])[:, None]
     wins = torch.from_numpy(wins)
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter('ignore')
-        torch.onnx.export(rec.reread_net, (wins[:2],), str(out), input_names=['windows'], output_names=['scores'],
-                          dynamic_axes={'windows': {0: 'batch'}, 'scores': {0: 'batch'}}, opset_version=opset, dynamo=False)
+    _to_onnx(rec.reread_net, wins[:2], str(out), 'windows', 'scores', opset)
+    with torch.no_grad():
         got = torch.from_numpy(_onnxruntime().InferenceSession(str(out), providers=['CPUExecutionProvider']).run(None, {'windows': wins.numpy()})[0])
         want = rec.reread_net(wins)
     if not torch.equal(got.argmax(1), want.argmax(1)) or not torch.allclose(got, want, atol=atol):

@@ -17,11 +17,12 @@ __all__ = ['predict_strings', 'evaluate_recognizer', 'symbol_confusions', 'plot_
            'plot_accuracy_by_position']
 
 # %% ../nbs/04_results.ipynb #73cd140b
-def predict_strings(learn:Learner, dl=None, method:str='greedy', beam_width:int=10) -> tuple[list[str], list[str], Tensor]:
-    "Labels, predicted strings and confidences of `learn` over `dl` (default: the validation set)"
+def predict_strings(learn:Learner, dl=None, method:str='greedy', beam_width:int=10, any_length:bool=False) -> tuple[list[str], list[str], Tensor]:
+    "Labels, predicted strings and confidences of `learn` over `dl` (default: the validation set), held to the training labels' lengths unless `any_length`"
     dl = ifnone(dl, learn.dls.valid.new(shuffle=False, drop_last=False))
     log_probs,_ = learn.get_preds(dl=dl)
-    preds, conf = CTCDecoder(learn.dls.charset, method, beam_width)(log_probs)
+    lengths = None if any_length else getattr(learn.dls, 'lengths', None)
+    preds, conf = CTCDecoder(learn.dls.charset, method, beam_width, lengths=lengths)(log_probs)
     return [get_label(row) for row in dl.items], preds, conf
 
 # %% ../nbs/04_results.ipynb #1fc1d533

@@ -95,6 +95,43 @@ def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, m
     print(f"note: the second reader reads fewer of the {held_out} right than the CRNN alone, so the recognizer is saved without it. "
           f"It learns from many windows: --recipe synthetic_reread draws {RECIPES['synthetic_reread'].reread_n:,} CAPTCHAs for it")
 
+# %% ../nbs/07_cli.ipynb #e5ba9a94
+def _training_data(recipe:str, seed:int, n_train:int|None, n_valid:int|None, length:str, charset:str|None, width:int|None, height:int|None,
+                   folder:str|None, labels:str|None, sep:str, valid_folder:str|None, valid_pct:float, skip_bad:bool) -> tuple:
+    "The training and validation datasets, their `Charset` (a folder's from its labels), and the settings they were drawn with (`None` for a folder)"
+    from captcha_crnn.train import RECIPES
+    from captcha_crnn.folders import folder_datasets, infer_charset
+    if folder:
+        train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
+        return train_ds, valid_ds, Charset.create(ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))), None
+    drawing = dict(length=parse_length(length), charset=charset, width=ifnone(width, 160), height=ifnone(height, 60), progress=sys.stdout.isatty())  # no bars in a log file
+    train_ds, valid_ds = RECIPES[recipe].draw(seed, n_train, n_valid, **drawing)
+    return train_ds, valid_ds, Charset.create(charset), drawing
+
+# %% ../nbs/07_cli.ipynb #fcd533bf
+def _image_size(train_ds, folder:str|None, width:int|None, height:int|None) -> tuple[int, int]:
+    "The (height, width) the model reads: the options', the drawing's, or the most common among a folder's training images"
+    from captcha_crnn.data import common_size, image_sizes
+    if width is not None: return (height, width)
+    if not folder: return train_ds[0]['image'].size[::-1]  # synthetic CAPTCHAs are drawn at one size
+    sizes = image_sizes(train_ds['image'])
+    size = common_size(sizes)
+    if len(sizes) > 1: print(f"note: the training images come in {len(sizes)} sizes, {size[0]}x{size[1]} (HxW) the most common ({sizes[size]} of {len(train_ds)}); "
+                             "every image is resized to the size the model reads")
+    return size
+
+# %% ../nbs/07_cli.ipynb #26228ebb
+def _reread_data(training, reread:str|None, charset:Charset, seed:int, train_ds, valid_ds, drawing:dict|None) -> tuple:
+    "The symbols a second reader looks at again (`None`: no second reader) and the images it learns from: `training`'s own drawing for synthetic CAPTCHAs, else `train_ds`"
+    reread = training.reread_for(charset) if reread is None else reread or None
+    if reread is None: return None, None
+    if not valid_reread_symbols(reread, charset.symbols): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")
+    reread_ds = training.draw_reread(seed, **drawing) if drawing is not None and training.reread_n else train_ds
+    n_windows = sum(c in reread for label in reread_ds['label'] for c in label)
+    if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):
+        raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
+    return reread, reread_ds
+
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
 def train_main(
@@ -126,10 +163,9 @@ def train_main(
     reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
-    from captcha_crnn.data import captcha_dls, common_size, image_sizes
+    from captcha_crnn.data import captcha_dls
     from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
-    from captcha_crnn.folders import folder_datasets, infer_charset
     import torch
     from fastai.torch_core import default_device, no_random, set_seed
     try:
@@ -140,36 +176,18 @@ def train_main(
             print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
                   "with --num_workers 14 (drawing included) and more than a day on a CPU. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
         out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
-        if folder:
-            train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
-            charset = ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))
-        else:
-            length = parse_length(length)
-            kw = dict(length=length, charset=charset, width=ifnone(width, 160), height=ifnone(height, 60), progress=sys.stdout.isatty())  # no bars in a log file
-            train_ds, valid_ds = RECIPES[recipe].draw(seed, n_train, n_valid, **kw)
-        charset = Charset.create(charset)
+        train_ds, valid_ds, charset, drawing = _training_data(recipe, seed, n_train, n_valid, length, charset, width, height,
+                                                              folder, labels, sep, valid_folder, valid_pct, skip_bad)
         start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
         if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
-        if width is not None: img_size = (height, width)
-        elif not folder: img_size = train_ds[0]['image'].size[::-1]  # synthetic CAPTCHAs are drawn at one size
-        else:
-            sizes = image_sizes(train_ds['image'])
-            img_size = common_size(sizes)
-            if len(sizes) > 1: print(f"note: the training images come in {len(sizes)} sizes, {img_size[0]}x{img_size[1]} (HxW) the most common ({sizes[img_size]} of {len(train_ds)}); "
-                                     "every image is resized to the size the model reads")
+        img_size = _image_size(train_ds, folder, width, height)
         training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
         training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
         if ifnone(mixed_precision, training.mixed_precision) and not mixed_precision_pays():
             print(f"note: this CPU ({torch.backends.cpu.get_cpu_capability()}) does not compute bfloat16 natively, so mixed precision trains many times slower than float32 here: "
                   + ("training in float32" if mixed_precision is None else "--mixed_precision False is faster"))
         mixed_precision = ifnone(mixed_precision, training.precision_on())
-        reread = training.reread_for(charset) if reread is None else reread or None
-        if reread is not None:
-            if not valid_reread_symbols(reread, charset.symbols): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")
-            reread_ds = training.draw_reread(seed, **kw) if not folder and training.reread_n else train_ds
-            n_windows = sum(c in reread for label in reread_ds['label'] for c in label)
-            if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):
-                raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
+        reread, reread_ds = _reread_data(training, reread, charset, seed, train_ds, valid_ds, drawing)
         set_seed(seed)  # python, numpy and torch: the weights that start, the batch order
         net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None,
                                          max_len=longest_label(train_ds, valid_ds))

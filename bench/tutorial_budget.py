@@ -272,10 +272,11 @@ def misreads(learn) -> list:
     m, cs = learn.metrics[0], learn.dls.charset
     return [(cs.decode(l), cs.decode(r)) for r,l in zip(m.preds, m.labels) if r != l]
 
-def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
+def train(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=(), init_seed:int|None=None):
+    "A learner of `variant` trained on the budget's CAPTCHAs of `seed` (weights and batch order from `init_seed`, default `seed`), its `WeightEMA`s, its training seconds and its model settings"
     model_kw, recipe = VARIANTS[variant]
     if arch == 'tutorial': model_kw = {k:v for k,v in model_kw.items() if k != 'input_pool'}  # it reads at full resolution already
-    set_seed(seed)
+    set_seed(seed if init_seed is None else init_seed)
     dls = captcha_dls(create_captcha_dataset(1000, seed=seed, progress=False), bs=recipe.bs, seed=seed,
                       batch_tfms=(captcha_augment(**AUGMENT.get(variant, {})) if recipe.augment else []) + ([ElasticWarp(ELASTIC[variant])] if variant in ELASTIC else [])
                                 + ([Greyscale()] if variant in GREY else []) + ([ShuffleChannels()] if variant in HUE else [])
@@ -291,7 +292,11 @@ def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
     for e in emas: learn.add_cb(e)
     start = time.perf_counter()
     with learn.no_bar(): recipe.fit(learn)
-    train_seconds = round(time.perf_counter() - start)
+    return learn, emas, round(time.perf_counter() - start), model_kw
+
+def run(variant:str, arch:str, seed:int, fp32:bool=False, ema:list=()) -> dict:
+    learn, emas, train_seconds, model_kw = train(variant, arch, seed, fp32, ema)
+    recipe, dls = VARIANTS[variant][1], learn.dls
     curve, cer = [round(float(r[2]), 4) for r in learn.recorder.values], round(float(learn.recorder.values[-1][3]), 4)
     wrong = misreads(learn)  # before `ema_accuracy` validates again
     with learn.no_bar(), learn.no_logging(): ema_acc = ema_accuracy(learn, emas)  # after the curve: validating restarts the recorder's values

@@ -53,8 +53,7 @@ def main():
         decode = CTCDecoder(learn.dls.charset, lengths=learn.dls.lengths)
         reads = decode(lp)[0]
         log_probs.append(lp)
-        members.append(dict(init_seed=args.seed + 1000*m, train_seconds=seconds, seq_acc=round(seq_accuracy(reads, labels), 4),
-                            metric_seq_acc=round(float(learn.recorder.values[-1][2]), 4), reads=reads))
+        members.append(dict(init_seed=args.seed + 1000*m, train_seconds=seconds, seq_acc=round(seq_accuracy(reads, labels), 4), reads=reads))
         print(f"member {m}: {members[-1]['seq_acc']:.4f} in {seconds} s", flush=True)
     mean_reads = decode(torch.logsumexp(torch.stack(log_probs), 0) - math.log(len(log_probs)))[0]
     voted = [vote(list(rs), f) for rs,f in zip(zip(*[m['reads'] for m in members]), mean_reads)]

@@ -18,7 +18,7 @@ from captcha_crnn.recognizer import load_recognizer
 from captcha_crnn.results import symbol_confusions
 from captcha_crnn.styles import FONTS, STYLES, _background, _font, _pick, create_styled_dataset, write_captcha_folder
 from bench import error_profile
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 SEED = 777  # the fixtures are drawn with 2026
@@ -58,10 +58,7 @@ def main():
     p.add_argument('--model', required=True, help='A recognizer fine-tuned on the style')
     p.add_argument('--n', type=int, default=1000)
     p.add_argument('--name', default=None, help='Result file name; default confusions-<style>')
-    add_overwrite(p)
-    args = p.parse_args()
-    out = RESULTS/f"{args.name or 'confusions-' + args.style}.json"
-    check_new([out], args.overwrite)
+    args, out = parse_new(p, RESULTS, lambda a: a.name or 'confusions-' + a.style)
     images, labels = fresh(args.style, args.n)
     preds = [s for s,_ in load_recognizer(args.model).predict(images)]
     profile = error_profile(preds, labels, top_k=12)

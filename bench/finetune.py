@@ -20,7 +20,7 @@ from captcha_crnn.recognizer import longest_label, starting_model
 from captcha_crnn.styles import create_styled_dataset
 from fastai.vision.all import set_seed, nn, Callback, torch
 from folders import FIXTURE_STYLES, RESULTS, fixture
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 class WeightAverages(Callback):
     "Moving averages of the model's weights and batch-norm statistics, one per decay in `decays`, updated after every training step from the start of fitting"
@@ -47,11 +47,10 @@ def main():
     p.add_argument('--rehearse', type=int, help="Add this many CAPTCHAs of base's pretraining mix (random styles), drawn in the folder's charset at its image size, to the training images")
     p.add_argument('--ema', nargs='+', type=float, help="Also read the held-out images with moving averages of the weights, one per decay (such as 0.99)")
     p.add_argument('--name', help="Results file name (default: finetune-<style>-<what was changed>[-seedN])")
-    add_overwrite(p)
-    args = p.parse_args()
-    tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') + (f"ema{'-'.join(map(str, args.ema))}" if args.ema else '') or 'recipe'
-    out = RESULTS/f"{args.name or f'finetune-{args.style}-{tag}' + (f'-seed{args.seed}' if args.seed else '')}.json"  # seed 0 keeps the names of the first runs
-    check_new([out], args.overwrite)
+    def name(args):
+        tag = '-'.join(f"{k}{getattr(args, k)}" for k in ('lr', 'lr_mult', 'samples', 'smoothing', 'seq_len', 'rehearse') if getattr(args, k) is not None) + ('full_height' if args.full_height else '') + (f"ema{'-'.join(map(str, args.ema))}" if args.ema else '') or 'recipe'
+        return args.name or f'finetune-{args.style}-{tag}' + (f'-seed{args.seed}' if args.seed else '')  # seed 0 keeps the names of the first runs
+    args, out = parse_new(p, RESULTS, name)
     recipe = replace(RECIPES['finetune'], **{k: v for k in ('lr', 'lr_mult', 'samples', 'smoothing') if (v := getattr(args, k)) is not None})
     train_ds, valid_ds = split_dataset(dataset_from_folder(fixture(args.style, 1000), progress=False), 0.2, seed=args.seed)
     charset = infer_charset(train_ds['label'], valid_ds['label'])

@@ -18,7 +18,7 @@ import numpy as np, torch
 from torch import nn
 from PIL import Image, ImageDraw
 from captcha.image import ImageCaptcha
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 SYMBOLS = 'O0'
@@ -49,10 +49,7 @@ def main():
     p.add_argument('--n_test', type=int, default=10_000)
     p.add_argument('--size', type=int, nargs=2, default=[48, 28], help='Height and width the glyphs are resized to; every DroidSansMono glyph box is about 0.57 as wide as it is high')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f"o0-glyphs-{args.size[0]}x{args.size[1]}.json"
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS, lambda a: f"o0-glyphs-{a.size[0]}x{a.size[1]}")
     if args.threads: torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     test_x, test_y = draw_glyphs(args.n_test, seed=12345, size=args.size)

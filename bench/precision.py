@@ -12,7 +12,7 @@ from pathlib import Path
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import cpu_has_bf16
 from channels_last import infer_speed, train_speed
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -33,10 +33,7 @@ def main():
     p.add_argument('--steps', type=int, default=6)
     p.add_argument('--rounds', type=int, default=2)
     p.add_argument('--name', default='precision')
-    add_overwrite(p)
-    args = p.parse_args()
-    out = RESULTS/f'{args.name}.json'
-    check_new([out], args.overwrite)
+    args, out = parse_new(p, RESULTS)
     cpu = dict(machine=platform.machine(), processor=platform.processor(), capability=torch.backends.cpu.get_cpu_capability(),
                native_bf16=cpu_has_bf16(), threads=torch.get_num_threads(), torch=torch.__version__)
     print(cpu)

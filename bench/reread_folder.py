@@ -16,7 +16,7 @@ from fastai.torch_core import set_seed
 from captcha_crnn.folders import folder_datasets
 from captcha_crnn.recognizer import load_recognizer, reread_accuracy
 from captcha_crnn.train import train_rereader
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -28,10 +28,7 @@ def main():
     p.add_argument('--symbols', default='o0', help='What the second reader tells apart')
     p.add_argument('--epochs', type=int, nargs='+', default=[4, 20, 60], help="Second readers' epochs (the command's recipes: 4)")
     p.add_argument('--name', default=None, help='Result file results/<name>.json; default reread-folder-<folder>-seed<seed>-<symbols>')
-    add_overwrite(p)
-    args = p.parse_args()
-    out = RESULTS/f"{args.name or f'reread-folder-{Path(args.folder).name}-seed{args.seed}-{args.symbols}'}.json"
-    check_new([out], args.overwrite)
+    args, out = parse_new(p, RESULTS, lambda a: a.name or f'reread-folder-{Path(a.folder).name}-seed{a.seed}-{a.symbols}')
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
     rec = load_recognizer(args.model, freeze=False)
     train_ds, valid_ds = folder_datasets(args.folder, seed=args.seed)

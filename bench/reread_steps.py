@@ -14,7 +14,7 @@ in bfloat16 and counts how many windows each read cuts, and how many differ.
 """
 import argparse, json, time
 from pathlib import Path
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 import numpy as np, torch
 from torch.utils.data import TensorDataset
 from fastai.vision.all import DataLoaders, Learner, CrossEntropyLossFlat, accuracy, set_seed
@@ -69,10 +69,7 @@ def main():
     p.add_argument('--cnn_width', type=int, default=24, help='Window width for --groups cnn')
     p.add_argument('--cnns', nargs='+', default=['40x24:32,64,128', '32x24:32,64,128', '40x24:24,48,96', '32x24:24,48,96'],
                    help='For --groups cnn: HxW:C1,C2,C3, each the size windows are resized to and the WindowCNN\'s channels')
-    add_overwrite(p)
-    args = p.parse_args()
-    result_path = RESULTS/f'{args.name}.json'
-    check_new([result_path], args.overwrite)
+    args, result_path = parse_new(p, RESULTS)
     torch.set_num_threads(2)
     rec, rereader = load_recognizer(args.model, device='cpu', fuse=False, freeze=False), Rereader('O0', 40, (40, 24))
     train_ds = create_captcha_dataset(args.n_train, seed=11, place='O0')

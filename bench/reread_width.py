@@ -20,7 +20,7 @@ from captcha_crnn.recognizer import load_recognizer, Recognizer
 from captcha_crnn.train import RECIPES, train_rereader
 from captcha_crnn.metrics import seq_accuracy
 from bench import EVAL_SEED, error_profile
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -31,10 +31,7 @@ def main():
     p.add_argument('--size', type=int, nargs=2, help="(height, width) each window is resized to; default WindowCNN's")
     p.add_argument('--channels', type=int, nargs=3, help="The WindowCNN's channels; default WindowCNN's")
     p.add_argument('--name', default=None, help='Result file; default <run>-width<W>')
-    add_overwrite(p)
-    args = p.parse_args()
-    out = RESULTS/f"{args.name or args.run + f'-width{args.width}'}.json"
-    check_new([out], args.overwrite)
+    args, out = parse_new(p, RESULTS, lambda a: a.name or a.run + f'-width{a.width}')
     run = json.loads((RESULTS/f"{args.run}.json").read_text())
     a = run['args']
     if a['recipe'] != 'synthetic_reread' or a['length'] != '5' or a['charset'] is not None: raise SystemExit(f"{args.run}: not a synthetic_reread run on the default CAPTCHAs")

@@ -3,6 +3,7 @@ file is written whole or not at all.
 
     from result_files import add_overwrite, check_new, parse_new, write_json
     args, path = parse_new(parser, RESULTS)     # --overwrite added, the arguments parsed, RESULTS/<args.name>.json checked
+    args, path = parse_new(parser, RESULTS, lambda args: f"...-{args.seed}")   # ... or a name made from the arguments
     write_json(path, res)                       # atomically
     # a script that writes other files too: add_overwrite(parser), then check_new([...], args.overwrite) after parsing, before any work
 
@@ -24,11 +25,11 @@ def check_new(paths, overwrite:bool=False):
             print(f"{Path(sys.argv[0]).name}: {p} exists; pass --overwrite to replace it, or choose another name", file=sys.stderr)
             sys.exit(2)
 
-def parse_new(parser, results) -> tuple:
-    "Add `--overwrite` to `parser`, parse the command line, and check that `results/<--name>.json` is new: `(args, that path)`"
+def parse_new(parser, results, name=None) -> tuple:
+    "Add `--overwrite` to `parser`, parse the command line, and check that `results/<name>.json` is new, `name(args)` or by default `--name`: `(args, that path)`"
     add_overwrite(parser)
     args = parser.parse_args()
-    path = Path(results)/f"{args.name}.json"
+    path = Path(results)/f"{name(args) if name else args.name}.json"
     check_new([path], args.overwrite)
     return args, path
 

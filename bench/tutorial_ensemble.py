@@ -19,7 +19,7 @@ from captcha_crnn.core import CTCDecoder
 from captcha_crnn.data import get_label
 from captcha_crnn.metrics import seq_accuracy
 from tutorial_budget import VARIANTS, train
-from result_files import add_overwrite, check_new, write_json
+from result_files import parse_new, write_json
 
 RESULTS = Path(__file__).parent/'results'
 
@@ -41,10 +41,7 @@ def main():
     p.add_argument('--variant', default='deep-ls', choices=list(VARIANTS))
     p.add_argument('--arch', default='small')
     p.add_argument('--threads', type=int, default=0, help='torch threads; 0 keeps the default')
-    add_overwrite(p)
-    args = p.parse_args()
-    path = RESULTS/f"tb-ensemble-{args.variant}-{args.arch}-seed{args.seed}-m{args.members}.json"
-    check_new([path], args.overwrite)
+    args, path = parse_new(p, RESULTS, lambda a: f"tb-ensemble-{a.variant}-{a.arch}-seed{a.seed}-m{a.members}")
     if args.threads: torch.set_num_threads(args.threads)
     members, log_probs = [], []
     for m in range(args.members):

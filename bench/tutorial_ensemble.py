@@ -18,6 +18,7 @@ import torch
 from captcha_crnn.core import CTCDecoder
 from captcha_crnn.data import get_label
 from captcha_crnn.metrics import seq_accuracy
+from bench import error_profile
 from tutorial_budget import VARIANTS, train
 from result_files import parse_new, write_json
 
@@ -55,13 +56,12 @@ def main():
     mean_reads = decode(torch.logsumexp(torch.stack(log_probs), 0) - math.log(len(log_probs)))[0]
     voted = [vote(list(rs), f) for rs,f in zip(zip(*[m['reads'] for m in members]), mean_reads)]
     wrong = lambda reads: [(l, r) for l,r in zip(labels, reads) if l != r]
-    o0_only = lambda pairs: sum(len(l) == len(r) and all(a == b or {a, b} == {'O', '0'} for a,b in zip(l, r)) for l,r in pairs)
     res = dict(variant=args.variant, arch=args.arch, seed=args.seed, threads=torch.get_num_threads(), members=members,
                member_mean_seq_acc=round(sum(m['seq_acc'] for m in members)/len(members), 4),
                read_by_no_member=sum(all(m['reads'][i] != l for m in members) for i,l in enumerate(labels)),
                mean_probs_seq_acc=round(seq_accuracy(mean_reads, labels), 4), vote_seq_acc=round(seq_accuracy(voted, labels), 4),
-               mean_probs_misreads=wrong(mean_reads), mean_probs_misreads_only_O0=o0_only(wrong(mean_reads)),
-               member_misreads_only_O0=[o0_only(wrong(m['reads'])) for m in members], labels=labels)
+               mean_probs_misreads=wrong(mean_reads), mean_probs_misreads_only_O0=error_profile(mean_reads, labels)['misread_only_O0'],
+               member_misreads_only_O0=[error_profile(m['reads'], labels)['misread_only_O0'] for m in members], labels=labels)
     print(json.dumps({k: v for k,v in res.items() if k not in ('members', 'labels', 'mean_probs_misreads')}), flush=True)
     write_json(path, res)
 

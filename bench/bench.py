@@ -24,7 +24,8 @@ from captcha_crnn.results import symbol_confusions
 from captcha_crnn.model import create_crnn
 from captcha_crnn.train import RECIPES, SYNTHETIC_RECIPES, train_rereader
 from captcha_crnn.recognizer import save_recognizer, load_recognizer
-from captcha_crnn.cli import parse_length
+from captcha_crnn.cli import _reread_data, parse_length
+from captcha_crnn.core import Charset
 from dataclasses import replace
 from result_files import parse_new, write_json
 
@@ -69,8 +70,8 @@ def train(args) -> tuple[Path, dict]:
                       batch_tfms=recipe.batch_tfms(), num_workers=args.num_workers)
     mixed = recipe.precision_on() if args.mixed_precision is None else bool(args.mixed_precision)  # the recipe's, where it pays (`Recipe.precision_on`)
     args.mixed_precision = mixed  # recorded as used (None: `captcha_learner`'s default, on a GPU only)
-    args.reread = recipe.reread_for(args.charset) if args.reread is None else args.reread or None
-    reread_ds = recipe.draw_reread(args.seed, **data_kw(args)) if args.reread else None  # drawn before training, as drawing is not training
+    # as `captcha_crnn_train` checks and draws them, before training (drawing is not training); a recipe without `reread_n` cuts the windows from its training CAPTCHAs
+    args.reread, reread_ds = _reread_data(recipe, args.reread, Charset.create(args.charset), args.seed, train_ds, valid_ds, data_kw(args))
     learn = recipe.learner(dls, create_crnn(len(dls.charset), args.arch, **(args.arch_kw or {})), mixed_precision=mixed)
     timer = TrainTimer()
     learn.add_cb(timer)

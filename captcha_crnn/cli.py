@@ -126,7 +126,8 @@ def _reread_data(training, reread:str|None, charset:Charset, seed:int, train_ds,
     reread = training.reread_for(charset) if reread is None else reread or None
     if reread is None: return None, None
     if not valid_reread_symbols(reread, charset.symbols): raise ValueError(f"--reread must be two or more different symbols of the charset {charset.symbols!r}, got {reread!r}")
-    reread_ds = training.draw_reread(seed, **drawing) if drawing is not None and training.reread_n else train_ds
+    reread_ds = None if drawing is None else training.draw_reread(seed, symbols=reread, **drawing)
+    if reread_ds is None: reread_ds = train_ds
     n_windows = sum(c in reread for label in reread_ds['label'] for c in label)
     if n_windows < 64 or not any(set(reread) & set(label) for label in valid_ds['label']):
         raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")

@@ -264,11 +264,11 @@ def draw(self:Recipe, seed:int, n_train:int|None=None, n_valid:int|None=None, we
     return train_ds, create_captcha_dataset(ifnone(n_valid, self.n_valid), seed=valid_seed(seed), **kwargs)
 
 @patch
-def draw_reread(self:Recipe, seed:int, n:int|None=None, **kwargs) -> datasets.Dataset|None:
-    "The CAPTCHAs this recipe's second reader trains on: `n` (default `reread_n`) drawn with `reread_seed`, one of its `reread` symbols placed in each; `None` when it has none for the charset"
-    symbols = self.reread_for(kwargs.get('charset'))
-    if not symbols: return None
-    return create_captcha_dataset(ifnone(n, self.reread_n), seed=reread_seed(seed), place=symbols, **kwargs)
+def draw_reread(self:Recipe, seed:int, n:int|None=None, symbols:str|None=None, **kwargs) -> datasets.Dataset|None:
+    "The CAPTCHAs a second reader of `symbols` (default the recipe's `reread`) trains on: `n` (default `reread_n`) drawn with `reread_seed`, one of `symbols` placed in each; `None` without symbols for the charset or a number to draw"
+    symbols, n = ifnone(symbols, self.reread_for(kwargs.get('charset'))), ifnone(n, self.reread_n)
+    if not symbols or not n: return None
+    return create_captcha_dataset(n, seed=reread_seed(seed), place=symbols, **kwargs)
 
 # %% ../nbs/03_train.ipynb #b3a0c032
 _SYNTHETIC = Recipe(lr=4e-3, bs=64, epochs=6, n_train=30_000, n_valid=2_000, oversample='O0', oversample_share=0.2, arch='lean')

@@ -100,9 +100,10 @@ def _training_data(recipe:str, seed:int, n_train:int|None, n_valid:int|None, len
                    folder:str|None, labels:str|None, sep:str, valid_folder:str|None, valid_pct:float, skip_bad:bool) -> tuple:
     "The training and validation datasets, their `Charset` (a folder's from its labels), and the settings they were drawn with (`None` for a folder)"
     from captcha_crnn.train import RECIPES
-    from captcha_crnn.folders import folder_datasets, infer_charset
+    from captcha_crnn.folders import folder_datasets, infer_charset, split_notes
     if folder:
         train_ds, valid_ds = folder_datasets(folder, valid_folder, valid_pct, seed, labels=labels, sep=sep or None, charset=charset, skip_bad=skip_bad)
+        for note in split_notes(train_ds, valid_ds): print(f"note: {note}")
         return train_ds, valid_ds, Charset.create(ifnone(charset, infer_charset(train_ds['label'], valid_ds['label']))), None
     drawing = dict(length=parse_length(length), charset=charset, width=ifnone(width, 160), height=ifnone(height, 60), progress=sys.stdout.isatty())  # no bars in a log file
     train_ds, valid_ds = RECIPES[recipe].draw(seed, n_train, n_valid, **drawing)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_folders.ipynb #daa59b77
 from __future__ import annotations
-import csv, io, statistics
+import csv, hashlib, io, statistics
 import datasets
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +16,8 @@ from .data import *
 
 # %% auto #0
 __all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'scan_captcha_folder', 'BadCaptchaFiles',
-           'dataset_from_folder', 'infer_charset', 'split_dataset', 'folder_datasets']
+           'dataset_from_folder', 'infer_charset', 'split_dataset', 'folder_datasets', 'held_out_copies',
+           'symbols_only_held_out', 'split_notes']
 
 # %% ../nbs/05_folders.ipynb #95ffaf9e
 def stem_label(path:str|Path, sep:str|None='_') -> str:
@@ -226,3 +227,37 @@ def folder_datasets(folder:str|Path, valid_folder:str|Path|None=None, valid_pct:
     "`(train, valid)` datasets from `folder`, validated on `valid_folder` or a seeded `valid_pct` split; `kwargs` go to `dataset_from_folder`"
     ds = dataset_from_folder(folder, **kwargs)
     return (ds, dataset_from_folder(valid_folder, **kwargs)) if valid_folder else split_dataset(ds, valid_pct, seed)
+
+# %% ../nbs/05_folders.ipynb #527971f9
+def _image_hashes(ds:datasets.Dataset) -> list[bytes]:
+    "The SHA-1 of each image of `ds` as stored: its encoded bytes, or its file's where it holds a path"
+    stored = ds.cast_column('image', datasets.Image(decode=False))['image']
+    return [hashlib.sha1(o['bytes'] if o['bytes'] is not None else Path(o['path']).read_bytes()).digest() for o in stored]
+
+def held_out_copies(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[tuple[int, int]]:
+    "`(valid index, train index)` for each image of `valid_ds` whose bytes are those of an image of `train_ds` (its first)"
+    first = {}
+    for i,h in enumerate(_image_hashes(train_ds)): first.setdefault(h, i)
+    return [(i, first[h]) for i,h in enumerate(_image_hashes(valid_ds)) if h in first]
+
+# %% ../nbs/05_folders.ipynb #7640d238
+def symbols_only_held_out(train_labels, valid_labels) -> str:
+    "The symbols of `valid_labels` that no label of `train_labels` holds, sorted"
+    return ''.join(sorted({c for label in valid_labels for c in label} - {c for label in train_labels for c in label}))
+
+# %% ../nbs/05_folders.ipynb #9bebefd4
+def split_notes(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[str]:
+    "What would make the held-out accuracy of `(train_ds, valid_ds)` mislead: held-out copies of training images, and symbols only held-out labels hold"
+    notes, name = [], lambda ds,i: ds[i]['file'] if 'file' in ds.column_names else f"image {i}"
+    if copies := held_out_copies(train_ds, valid_ds):
+        (v, t), n = copies[0], len(copies)
+        relabelled = [(v, t) for v,t in copies if valid_ds[v]['label'] != train_ds[t]['label']]
+        notes.append(f"{n} of the {len(valid_ds)} held-out images {'are copies' if n > 1 else 'is a copy'} of training images, byte for byte "
+                     f"(such as {name(valid_ds, v)}, a copy of {name(train_ds, t)}), so the held-out accuracy reads high: remove the copies, or hold out other images"
+                     + (f"; {len(relabelled)} of them {'are' if len(relabelled) > 1 else 'is'} labelled otherwise than {'their' if len(relabelled) > 1 else 'its'} training copy (such as "
+                        f"{name(valid_ds, relabelled[0][0])}, {valid_ds[relabelled[0][0]]['label']!r} against {train_ds[relabelled[0][1]]['label']!r}): one label of each such pair is wrong"
+                        if relabelled else ''))
+    if only := symbols_only_held_out(train_ds['label'], valid_ds['label']):
+        n = sum(bool(set(only) & set(label)) for label in valid_ds['label'])
+        notes.append(f"{n} held-out label{'s hold' if n > 1 else ' holds'} symbols that no training label holds ({', '.join(only)}): training never shows them")
+    return notes

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b04773b3
 from __future__ import annotations
-import heapq, importlib.resources, json, string, warnings
+import heapq, importlib.resources, io, json, string, warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -121,19 +121,24 @@ def fit_image(img:Image.Image, img_size:tuple, keep_aspect:bool=False) -> Image.
     return out
 
 # %% ../nbs/00_core.ipynb #790858b1
+def _decoded(source, name:str) -> Image.Image:
+    "The image in `source` (a path or a file object) fully decoded as RGB, with `name` in any error"
+    try:
+        with Image.open(source) as img: img.load(); return to_rgb(img)
+    except Image.DecompressionBombError as e: raise ValueError(f"Image {name} is too large to read: {e}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e: raise ValueError(f"Cannot read image {name}: {e}") from None
+
 def load_captcha_image(o) -> Image.Image:
-    "An RGB PIL image from a path, a PIL image of any mode, or a numeric array (see `image_from_array`)"
+    "An RGB PIL image from a path, the bytes of an image file, a PIL image of any mode, or a numeric array (see `image_from_array`)"
     if isinstance(o, (str, Path)):
         path = Path(o)
         if not path.exists(): raise FileNotFoundError(f"Image file not found: {path}")
         if not path.is_file(): raise ValueError(f"Not a file: {path}")
-        try:
-            with Image.open(path) as img: img.load(); return to_rgb(img)
-        except Image.DecompressionBombError as e: raise ValueError(f"Image {path} is too large to read: {e}") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e: raise ValueError(f"Cannot read image {path}: {e}") from None
+        return _decoded(path, str(path))
+    if isinstance(o, (bytes, bytearray, memoryview)): return _decoded(io.BytesIO(o), f"of {len(o)} bytes")
     if isinstance(o, Image.Image): return to_rgb(o)
     if isinstance(o, np.ndarray): return image_from_array(o)
-    raise TypeError(f"Cannot read an image from a {type(o).__name__}: pass a path, a PIL image or a numpy array")
+    raise TypeError(f"Cannot read an image from a {type(o).__name__}: pass a path, the bytes of an image file, a PIL image or a numpy array")
 
 # %% ../nbs/00_core.ipynb #b31c88f6
 MOST_ENLARGED = 4  # an image enlarged more than this, or whose width:height is this many times a recognizer's (or less), reads unreliably
@@ -436,10 +441,10 @@ def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rerea
 
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
                 beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW, lengths:list|None=None) -> list[tuple[str, float]]:
-    "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `reread` takes a second look at its symbols, an image on a dark ground read less surely than `invert_below` is read again from its negative, and `lengths` holds reads to those label lengths (`hold_lengths`); an `ImageSizeWarning` names each image far from `img_size` (`image_batch`)"
+    "The string read from each of `images` (an iterable, or one path, image file's bytes, PIL image or array), with a confidence; `reread` takes a second look at its symbols, an image on a dark ground read less surely than `invert_below` is read again from its negative, and `lengths` holds reads to those label lengths (`hold_lengths`); an `ImageSizeWarning` names each image far from `img_size` (`image_batch`)"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     if not 0 <= invert_below <= 1: raise ValueError(f"invert_below must be between 0 and 1, got {invert_below}")
-    images = [images] if isinstance(images, (str, Path, Image.Image, np.ndarray)) else list(images)
+    images = [images] if isinstance(images, (str, Path, bytes, bytearray, memoryview, Image.Image, np.ndarray)) else list(images)
     decoder = CTCDecoder(charset, method, beam_width, allowed=allowed, lengths=lengths)
     res = []
     for i in range(0, len(images), bs):

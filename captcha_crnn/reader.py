@@ -49,7 +49,7 @@ class OnnxRecognizer:
 
     def predict(self, images, bs:int=64, method:str='greedy', beam_width:int=10, allowed:str|None=None, invert_below:float=INVERT_BELOW,
                 any_length:bool=False) -> list[tuple[str, float]]:
-        "The string read from each of `images` (an iterable, or one path, PIL image or array), with a confidence; `allowed` restricts the symbols read, an image on a dark ground read less surely than `invert_below` is read again from its negative, and reads are held to the recognizer's `lengths` unless `any_length` (`read_images`)"
+        "The string read from each of `images` (an iterable, or one path, image file's bytes, PIL image or array), with a confidence; `allowed` restricts the symbols read, an image on a dark ground read less surely than `invert_below` is read again from its negative, and reads are held to the recognizer's `lengths` unless `any_length` (`read_images`)"
         def log_probs_of(x): return self.session.run(None, {self.input_name: x})[0]
         return read_images(images, log_probs_of, self.charset, self.img_size, self.keep_aspect, bs, method, beam_width, allowed, self.rereader, invert_below,
                            None if any_length else self.lengths)

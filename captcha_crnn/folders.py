@@ -17,7 +17,7 @@ from .data import *
 # %% auto #0
 __all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'scan_captcha_folder', 'BadCaptchaFiles',
            'dataset_from_folder', 'infer_charset', 'split_dataset', 'folder_datasets', 'held_out_copies',
-           'symbols_only_held_out', 'split_notes']
+           'symbols_only_held_out', 'relabelled_copies', 'split_notes']
 
 # %% ../nbs/05_folders.ipynb #95ffaf9e
 def stem_label(path:str|Path, sep:str|None='_') -> str:
@@ -245,9 +245,18 @@ def symbols_only_held_out(train_labels, valid_labels) -> str:
     "The symbols of `valid_labels` that no label of `train_labels` holds, sorted"
     return ''.join(sorted({c for label in valid_labels for c in label} - {c for label in train_labels for c in label}))
 
+# %% ../nbs/05_folders.ipynb #28e5ea97
+def relabelled_copies(ds:datasets.Dataset) -> list[tuple[int, int]]:
+    "`(i, j)` for each image `i` of `ds` whose bytes are those of an earlier image `j` (the first) under another label"
+    first, labels, pairs = {}, ds['label'], []
+    for i,h in enumerate(_image_hashes(ds)):
+        j = first.setdefault(h, i)
+        if labels[j] != labels[i]: pairs.append((i, j))
+    return pairs
+
 # %% ../nbs/05_folders.ipynb #9bebefd4
 def split_notes(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[str]:
-    "What would make the held-out accuracy of `(train_ds, valid_ds)` mislead: held-out copies of training images, and symbols only held-out labels hold"
+    "What would make the held-out accuracy of `(train_ds, valid_ds)` mislead: held-out copies of training images, copies under another label, and symbols only held-out labels hold"
     notes, name = [], lambda ds,i: ds[i]['file'] if 'file' in ds.column_names else f"image {i}"
     if copies := held_out_copies(train_ds, valid_ds):
         (v, t), n = copies[0], len(copies)
@@ -257,6 +266,11 @@ def split_notes(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[st
                      + (f"; {len(relabelled)} of them {'are' if len(relabelled) > 1 else 'is'} labelled otherwise than {'their' if len(relabelled) > 1 else 'its'} training copy (such as "
                         f"{name(valid_ds, relabelled[0][0])}, {valid_ds[relabelled[0][0]]['label']!r} against {train_ds[relabelled[0][1]]['label']!r}): one label of each such pair is wrong"
                         if relabelled else ''))
+    for part,ds in (('training', train_ds), ('held-out', valid_ds)):
+        if pairs := relabelled_copies(ds):
+            (i, j), n = pairs[0], len(pairs)
+            notes.append(f"{n} {part} image{'s are copies' if n > 1 else ' is a copy'} of another {part} image under another label (such as {name(ds, i)}, "
+                         f"{ds[i]['label']!r} against {name(ds, j)}, {ds[j]['label']!r}): one label of each such pair is wrong")
     if only := symbols_only_held_out(train_ds['label'], valid_ds['label']):
         n = sum(bool(set(only) & set(label)) for label in valid_ds['label'])
         notes.append(f"{n} held-out label{'s hold' if n > 1 else ' holds'} symbols that no training label holds ({', '.join(only)}): training never shows them")

@@ -313,7 +313,7 @@ def eval_main(
 ):
     "Measure a saved recognizer on a folder of labelled CAPTCHAs"
     from captcha_crnn.recognizer import load_recognizer
-    from captcha_crnn.folders import dataset_from_folder
+    from captcha_crnn.folders import dataset_from_folder, relabelled_note
     from captcha_crnn.metrics import seq_accuracy, char_error_rate
     from captcha_crnn.results import evaluate_recognizer
     try:
@@ -322,6 +322,7 @@ def eval_main(
         out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
+        if note := relabelled_note(ds): print(f"note: {note}")  # at most one of each pair can be read right
         with saying_size_warnings('captcha_crnn_eval', names=ds['file']):
             results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
         write_csv(results.itertuples(index=False), list(results.columns), out)

@@ -17,7 +17,7 @@ from .data import *
 # %% auto #0
 __all__ = ['stem_label', 'read_label_table', 'Rejection', 'FolderScan', 'scan_captcha_folder', 'BadCaptchaFiles',
            'dataset_from_folder', 'infer_charset', 'split_dataset', 'folder_datasets', 'held_out_copies',
-           'symbols_only_held_out', 'relabelled_copies', 'split_notes']
+           'symbols_only_held_out', 'relabelled_copies', 'relabelled_note', 'split_notes']
 
 # %% ../nbs/05_folders.ipynb #95ffaf9e
 def stem_label(path:str|Path, sep:str|None='_') -> str:
@@ -254,23 +254,31 @@ def relabelled_copies(ds:datasets.Dataset) -> list[tuple[int, int]]:
         if labels[j] != labels[i]: pairs.append((i, j))
     return pairs
 
+# %% ../nbs/05_folders.ipynb #9a8e07e9
+def _name(ds:datasets.Dataset, i:int) -> str:
+    "Image `i` of `ds` by its file, or by its index where `ds` has no files"
+    return ds[i]['file'] if 'file' in ds.column_names else f"image {i}"
+
+def relabelled_note(ds:datasets.Dataset, part:str='') -> str|None:
+    "`relabelled_copies` of `ds` in a sentence, its images called `part` images; `None` where there are none"
+    if not (pairs := relabelled_copies(ds)): return None
+    (i, j), n, images = pairs[0], len(pairs), f"{part} image".lstrip()
+    return (f"{n} {images}{'s are copies' if n > 1 else ' is a copy'} of another {images} under another label (such as {_name(ds, i)}, "
+            f"{ds[i]['label']!r} against {_name(ds, j)}, {ds[j]['label']!r}): one label of each such pair is wrong")
+
 # %% ../nbs/05_folders.ipynb #9bebefd4
 def split_notes(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[str]:
     "What would make the held-out accuracy of `(train_ds, valid_ds)` mislead: held-out copies of training images, copies under another label, and symbols only held-out labels hold"
-    notes, name = [], lambda ds,i: ds[i]['file'] if 'file' in ds.column_names else f"image {i}"
+    notes = []
     if copies := held_out_copies(train_ds, valid_ds):
         (v, t), n = copies[0], len(copies)
         relabelled = [(v, t) for v,t in copies if valid_ds[v]['label'] != train_ds[t]['label']]
         notes.append(f"{n} of the {len(valid_ds)} held-out images {'are copies' if n > 1 else 'is a copy'} of training images, byte for byte "
-                     f"(such as {name(valid_ds, v)}, a copy of {name(train_ds, t)}), so the held-out accuracy reads high: remove the copies, or hold out other images"
+                     f"(such as {_name(valid_ds, v)}, a copy of {_name(train_ds, t)}), so the held-out accuracy reads high: remove the copies, or hold out other images"
                      + (f"; {len(relabelled)} of them {'are' if len(relabelled) > 1 else 'is'} labelled otherwise than {'their' if len(relabelled) > 1 else 'its'} training copy (such as "
-                        f"{name(valid_ds, relabelled[0][0])}, {valid_ds[relabelled[0][0]]['label']!r} against {train_ds[relabelled[0][1]]['label']!r}): one label of each such pair is wrong"
+                        f"{_name(valid_ds, relabelled[0][0])}, {valid_ds[relabelled[0][0]]['label']!r} against {train_ds[relabelled[0][1]]['label']!r}): one label of each such pair is wrong"
                         if relabelled else ''))
-    for part,ds in (('training', train_ds), ('held-out', valid_ds)):
-        if pairs := relabelled_copies(ds):
-            (i, j), n = pairs[0], len(pairs)
-            notes.append(f"{n} {part} image{'s are copies' if n > 1 else ' is a copy'} of another {part} image under another label (such as {name(ds, i)}, "
-                         f"{ds[i]['label']!r} against {name(ds, j)}, {ds[j]['label']!r}): one label of each such pair is wrong")
+    notes += [note for part,ds in (('training', train_ds), ('held-out', valid_ds)) if (note := relabelled_note(ds, part))]
     if only := symbols_only_held_out(train_ds['label'], valid_ds['label']):
         n = sum(bool(set(only) & set(label)) for label in valid_ds['label'])
         notes.append(f"{n} held-out label{'s hold' if n > 1 else ' holds'} symbols that no training label holds ({', '.join(only)}): training never shows them")

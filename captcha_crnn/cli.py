@@ -15,8 +15,9 @@ from .core import *
 from .reader import OnnxRecognizer
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv',
-           'train_main', 'saying_size_warnings', 'progress_line', 'predict_main', 'eval_main', 'export_main']
+__all__ = ['PREDICTIONS_HEADER', 'STDIN_NAME', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header',
+           'write_csv', 'train_main', 'saying_size_warnings', 'progress_line', 'predict_main', 'eval_main',
+           'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -248,6 +249,16 @@ def _unreadable_line(problems:list[str], most:int=3) -> str:
     n = len(problems)
     return f"{n} image{'s' if n > 1 else ''} cannot be read ({_first_few(problems, most, '; ')})"
 
+# %% ../nbs/07_cli.ipynb #f1f3af51
+STDIN_NAME = '(standard input)'  # the image `-` in what predict prints and writes, as grep names it; a CSV would escape a bare - as a formula
+
+def _stdin_image() -> bytes:
+    "The bytes of one image on standard input (the image `-`), checked to decode"
+    data = sys.stdin.buffer.read()
+    if not data: raise ValueError("- reads one image from standard input, which is empty")
+    load_captcha_image(data)  # one line naming the problem, before the model loads
+    return data
+
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
@@ -258,7 +269,7 @@ def progress_line(done:int, total:int, seconds:float) -> str:
 @call_parse
 def predict_main(
     model:str, # Folder of a saved recognizer, or a pretrained name such as base
-    images:Param("Image files, or folders read recursively", str, nargs='+'),
+    images:Param("Image files, folders read recursively, or - for one image's bytes on standard input", str, nargs='+'),
     method:str='greedy', # Decoding: greedy or beam
     beam_width:int=10, # Beam width for beam search
     bs:int=64, # Images read per batch
@@ -277,7 +288,9 @@ def predict_main(
         if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
         if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
         CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
-        files, unreadable = _readable(image_files(images))
+        if '-' in images and len(images) > 1: raise ValueError("- reads one image from standard input: give it alone, not with other images")
+        files, unreadable = ([STDIN_NAME], []) if images == ['-'] else _readable(image_files(images))
+        sources = [_stdin_image()] if images == ['-'] else files
         if unreadable and not skip_bad: raise ValueError(_unreadable_line(unreadable) + f": fix or remove {'them' if len(unreadable) > 1 else 'it'}, or --skip_bad True reads the others")
         if unreadable and not files: raise ValueError(_unreadable_line(unreadable) + ", and no other image was given")
         out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
@@ -287,9 +300,9 @@ def predict_main(
             except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
             rec = load_recognizer(model)
         reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
-        with saying_size_warnings('captcha_crnn_predict'):
+        with saying_size_warnings('captcha_crnn_predict', names=files):
             for i in range(0, len(files), bs):
-                reads += rec.predict(files[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
+                reads += rec.predict(sources[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
                 if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
         rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
         if unreadable: print(f"captcha_crnn_predict: warning: {_unreadable_line(unreadable)}; read the others", file=sys.stderr)

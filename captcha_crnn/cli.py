@@ -310,6 +310,13 @@ def predict_main(
     except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
     for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))
 
+# %% ../nbs/07_cli.ipynb #45f3ccae
+def _length_note(labels:list[str], lengths:list|None) -> str|None:
+    "A note on the `labels` whose length is none of the `lengths` a recognizer holds its reads to, which it cannot read right; `None` where there are none"
+    if lengths is None or not (other := [l for l in labels if len(l) not in lengths]): return None
+    return (f"{len(other)} of the {len(labels)} labels have {'/'.join(map(str, sorted({len(l) for l in other})))} symbols (such as {other[0]!r}), a length the recognizer "
+            f"never trained on: it holds its reads to {'/'.join(map(str, lengths))} symbols, so it cannot read these right; --any_length True reads any length")
+
 # %% ../nbs/07_cli.ipynb #38f29eb2
 @call_parse
 def eval_main(
@@ -336,6 +343,7 @@ def eval_main(
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
         if note := relabelled_note(ds): print(f"note: {note}")  # at most one of each pair can be read right
+        if not any_length and (note := _length_note(ds['label'], rec.lengths)): print(f"note: {note}")
         with saying_size_warnings('captcha_crnn_eval', names=ds['file']):
             results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
         write_csv(results.itertuples(index=False), list(results.columns), out)

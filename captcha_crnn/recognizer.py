@@ -230,6 +230,7 @@ def starting_model(
         net = transfer_model(pretrained.model, pretrained.charset, charset)
         size = tuple(img_size) if keep_size else pretrained.img_size
         said = f"fine-tuning {from_model} (pretrained on {len(pretrained.charset)} symbols) at {size[0]}x{size[1]}"
+        if pretrained.rereader is not None: said += f"; its second reader for {pretrained.rereader.symbols} is left out (--reread {pretrained.rereader.symbols} trains a new one)"
         if not keep_size and PX_PER_SYMBOL*max_len > size[1]:
             said += f"; read {PX_PER_SYMBOL*max_len} wide instead of {size[1]}, {PX_PER_SYMBOL} pixels for each of up to {max_len} symbols"
             size = (size[0], PX_PER_SYMBOL*max_len)

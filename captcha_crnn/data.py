@@ -4,19 +4,20 @@
 
 # %% ../nbs/00_data.ipynb #a087164e
 from __future__ import annotations
-import io, math, random, string
+import functools, io, math, random, string
 from collections import Counter
 from fastai.vision.all import *
 from captcha.image import ImageCaptcha
 import captcha.image
+from PIL import ImageFont
 import datasets
 from .core import *
 
 # %% auto #0
-__all__ = ['render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed', 'reread_seed',
-           'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr', 'TensorLabel',
-           'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels', 'image_sizes',
-           'common_size', 'captcha_dls']
+__all__ = ['undrawable_symbols', 'render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed',
+           'reread_seed', 'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr',
+           'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels',
+           'image_sizes', 'common_size', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -53,6 +54,18 @@ def _check_place(charset:Charset, place:str):
     "Raise a `ValueError` unless `place` is a non-empty string of symbols of `charset`"
     if not isinstance(place, str) or not place: raise ValueError(f"place must be a non-empty string of symbols, got {place!r}")
     if missing := charset.unknown(place): raise ValueError(f"place names {missing!r}, not in the charset {charset.symbols!r}")
+
+# %% ../nbs/00_data.ipynb #09023b3e
+@functools.cache
+def _drawn(font_file:str, symbol:str) -> tuple:
+    "The size and pixels of `symbol` drawn in `font_file`"
+    mask = ImageFont.truetype(font_file, 40, layout_engine=ImageFont.Layout.BASIC).getmask(symbol)
+    return mask.size, bytes(mask)
+
+def undrawable_symbols(symbols:str) -> str:
+    "The symbols of `symbols` that `ImageCaptcha` cannot draw as themselves: whitespace, and characters one of its fonts draws as its box for a missing glyph"
+    box = lambda f: _drawn(f, '\U0010fffd')  # a private-use character that no font has a glyph for
+    return ''.join(s for s in symbols if s.isspace() or any(_drawn(f, s) == box(f) for f in captcha.image.DEFAULT_FONTS))
 
 # %% ../nbs/00_data.ipynb #f03c0227
 def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=160, height:int=60, weights:dict|None=None, place:str|None=None) -> tuple[bytes, str]:
@@ -104,6 +117,8 @@ def create_captcha_dataset(
     _check_length(length)
     chars = Charset.create(charset)
     symbols = chars.symbols
+    if bad := undrawable_symbols(symbols): raise ValueError(f"The charset holds {bad!r}, which the captcha package cannot draw (whitespace, or characters its font DroidSansMono lacks, drawn as one empty box): "
+                                                       "the images would not show their labels. Draw other symbols, or train on a folder of your own images")
     if weights: _symbol_weights(symbols, weights)
     if place is not None: _check_place(chars, place)
     if seed is None: seed = random.SystemRandom().randrange(2**32)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #155a60fc
 from __future__ import annotations
-import csv, dataclasses, math, os, sys, time, warnings
+import csv, dataclasses, inspect, math, os, sys, time, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's import on torch 2.14; nothing a user can act on
 from contextlib import contextmanager
 from functools import partial
@@ -15,9 +15,9 @@ from .core import *
 from .reader import OnnxRecognizer
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'STDIN_NAME', 'READS_HEADER', 'CommandError', 'parse_length', 'check_output', 'has_header',
-           'write_csv', 'train_main', 'saying_size_warnings', 'progress_line', 'predict_main', 'eval_main',
-           'export_main']
+__all__ = ['PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'STDIN_NAME', 'READS_HEADER', 'CommandError', 'parse_length',
+           'check_output', 'has_header', 'write_csv', 'train_main', 'saying_size_warnings', 'progress_line',
+           'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -81,6 +81,16 @@ def _check_train_options(counts:dict, width:int|None, height:int|None, recipe:st
     if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
     if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
     if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
+
+# %% ../nbs/07_cli.ipynb #e43b497b
+SYNTHETIC_ONLY, FOLDER_ONLY = ('n_train', 'n_valid', 'length'), ('labels', 'sep', 'valid_folder', 'valid_pct', 'skip_bad')  # options of one kind of training
+
+def _check_option_kinds(folder:str|None, given:set):
+    "Raise a `ValueError` naming the first option in `given` (those set to other than their default) that the kind of training chosen ignores"
+    if folder and (ignored := [o for o in SYNTHETIC_ONLY if o in given]):
+        raise ValueError(f"--{ignored[0]} is for synthetic CAPTCHAs: with --folder the folder's images are the data, and --valid_pct or --valid_folder holds some out")
+    if not folder and (ignored := [o for o in FOLDER_ONLY if o in given]):
+        raise ValueError(f"--{ignored[0]} works with --folder only: without --folder the command trains on synthetic CAPTCHAs")
 
 # %% ../nbs/07_cli.ipynb #396848e1
 def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, mixed_precision:bool|None, held_out:str) -> nn.Module|None:
@@ -174,6 +184,9 @@ def train_main(
     try:
         _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
                              width, height, recipe, folder, lr, valid_pct)
+        defaults = {k: p.default for k,p in inspect.signature(train_main).parameters.items()}
+        _check_option_kinds(folder, {k for k,v in dict(n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
+                                                       valid_pct=valid_pct, skip_bad=skip_bad).items() if v != defaults[k]})
         recipe = ifnone(recipe, 'synthetic')
         if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
             print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "

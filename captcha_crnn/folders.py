@@ -234,11 +234,15 @@ def _image_hashes(ds:datasets.Dataset) -> list[bytes]:
     stored = ds.cast_column('image', datasets.Image(decode=False))['image']
     return [hashlib.sha1(o['bytes'] if o['bytes'] is not None else Path(o['path']).read_bytes()).digest() for o in stored]
 
+def _copies(train_hashes:list, valid_hashes:list) -> list[tuple[int, int]]:
+    "`(valid index, train index)` for each of `valid_hashes` among `train_hashes` (its first)"
+    first = {}
+    for i,h in enumerate(train_hashes): first.setdefault(h, i)
+    return [(i, first[h]) for i,h in enumerate(valid_hashes) if h in first]
+
 def held_out_copies(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[tuple[int, int]]:
     "`(valid index, train index)` for each image of `valid_ds` whose bytes are those of an image of `train_ds` (its first)"
-    first = {}
-    for i,h in enumerate(_image_hashes(train_ds)): first.setdefault(h, i)
-    return [(i, first[h]) for i,h in enumerate(_image_hashes(valid_ds)) if h in first]
+    return _copies(_image_hashes(train_ds), _image_hashes(valid_ds))
 
 # %% ../nbs/05_folders.ipynb #7640d238
 def symbols_only_held_out(train_labels, valid_labels) -> str:
@@ -246,22 +250,26 @@ def symbols_only_held_out(train_labels, valid_labels) -> str:
     return ''.join(sorted({c for label in valid_labels for c in label} - {c for label in train_labels for c in label}))
 
 # %% ../nbs/05_folders.ipynb #28e5ea97
-def relabelled_copies(ds:datasets.Dataset) -> list[tuple[int, int]]:
-    "`(i, j)` for each image `i` of `ds` whose bytes are those of an earlier image `j` (the first) under another label"
-    first, labels, pairs = {}, ds['label'], []
-    for i,h in enumerate(_image_hashes(ds)):
+def _relabelled(hashes:list, labels:list) -> list[tuple[int, int]]:
+    "`(i, j)` for each of `hashes` that an earlier one `j` (the first) has, under another of `labels`"
+    first, pairs = {}, []
+    for i,h in enumerate(hashes):
         j = first.setdefault(h, i)
         if labels[j] != labels[i]: pairs.append((i, j))
     return pairs
+
+def relabelled_copies(ds:datasets.Dataset) -> list[tuple[int, int]]:
+    "`(i, j)` for each image `i` of `ds` whose bytes are those of an earlier image `j` (the first) under another label"
+    return _relabelled(_image_hashes(ds), ds['label'])
 
 # %% ../nbs/05_folders.ipynb #9a8e07e9
 def _name(ds:datasets.Dataset, i:int) -> str:
     "Image `i` of `ds` by its file, or by its index where `ds` has no files"
     return ds[i]['file'] if 'file' in ds.column_names else f"image {i}"
 
-def relabelled_note(ds:datasets.Dataset, part:str='') -> str|None:
-    "`relabelled_copies` of `ds` in a sentence, its images called `part` images; `None` where there are none"
-    if not (pairs := relabelled_copies(ds)): return None
+def relabelled_note(ds:datasets.Dataset, part:str='', hashes:list|None=None) -> str|None:
+    "`relabelled_copies` of `ds` (whose `_image_hashes` are `hashes`, when known) in a sentence, its images called `part` images; `None` where there are none"
+    if not (pairs := _relabelled(ifnone(hashes, _image_hashes(ds)), ds['label'])): return None
     (i, j), n, images = pairs[0], len(pairs), f"{part} image".lstrip()
     return (f"{n} {images}{'s are copies' if n > 1 else ' is a copy'} of another {images} under another label (such as {_name(ds, i)}, "
             f"{ds[i]['label']!r} against {_name(ds, j)}, {ds[j]['label']!r}): one label of each such pair is wrong")
@@ -269,16 +277,17 @@ def relabelled_note(ds:datasets.Dataset, part:str='') -> str|None:
 # %% ../nbs/05_folders.ipynb #9bebefd4
 def split_notes(train_ds:datasets.Dataset, valid_ds:datasets.Dataset) -> list[str]:
     "What would make the held-out accuracy of `(train_ds, valid_ds)` mislead: held-out copies of training images, copies under another label, and symbols only held-out labels hold"
-    notes = []
-    if copies := held_out_copies(train_ds, valid_ds):
+    notes, hashes = [], {'training': _image_hashes(train_ds), 'held-out': _image_hashes(valid_ds)}  # each image hashed once
+    if copies := _copies(hashes['training'], hashes['held-out']):
         (v, t), n = copies[0], len(copies)
-        relabelled = [(v, t) for v,t in copies if valid_ds[v]['label'] != train_ds[t]['label']]
+        train_labels, valid_labels = train_ds['label'], valid_ds['label']
+        relabelled = [(v, t) for v,t in copies if valid_labels[v] != train_labels[t]]
         notes.append(f"{n} of the {len(valid_ds)} held-out images {'are copies' if n > 1 else 'is a copy'} of training images, byte for byte "
                      f"(such as {_name(valid_ds, v)}, a copy of {_name(train_ds, t)}), so the held-out accuracy reads high: remove the copies, or hold out other images"
                      + (f"; {len(relabelled)} of them {'are' if len(relabelled) > 1 else 'is'} labelled otherwise than {'their' if len(relabelled) > 1 else 'its'} training copy (such as "
-                        f"{_name(valid_ds, relabelled[0][0])}, {valid_ds[relabelled[0][0]]['label']!r} against {train_ds[relabelled[0][1]]['label']!r}): one label of each such pair is wrong"
+                        f"{_name(valid_ds, relabelled[0][0])}, {valid_labels[relabelled[0][0]]!r} against {train_labels[relabelled[0][1]]!r}): one label of each such pair is wrong"
                         if relabelled else ''))
-    notes += [note for part,ds in (('training', train_ds), ('held-out', valid_ds)) if (note := relabelled_note(ds, part))]
+    notes += [note for part,ds in (('training', train_ds), ('held-out', valid_ds)) if (note := relabelled_note(ds, part, hashes[part]))]
     if only := symbols_only_held_out(train_ds['label'], valid_ds['label']):
         n = sum(bool(set(only) & set(label)) for label in valid_ds['label'])
         notes.append(f"{n} held-out label{'s hold' if n > 1 else ' holds'} symbols that no training label holds ({', '.join(only)}): training never shows them")

@@ -465,8 +465,9 @@ RECOGNIZER_FORMAT = 'captcha_crnn.recognizer/2'
 PRETRAINED = {'base': 'small_fullwidth CRNN with two convolutions a block, pretrained on varied synthetic CAPTCHAs: 0-9, A-Z and a-z, 4-8 symbols, many fonts and styles'}
 
 def recognizer_path(path:str|Path) -> Path:
-    "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED`"
-    if str(path) in PRETRAINED and not Path(path).exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
+    "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED` (unless a folder of that name here holds a recognizer)"
+    if str(path) in PRETRAINED and not (Path(path)/'config.json').exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
+    if not Path(path).exists(): raise FileNotFoundError(f"Recognizer not found: {path} is neither a folder nor a pretrained name ({', '.join(PRETRAINED)})")
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #856e16d0

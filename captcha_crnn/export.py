@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, warnings
 from fastai.vision.all import *
 from .data import create_captcha_dataset
-from .core import PRETRAINED, CTCDecoder, glyph_window
+from .core import CTCDecoder, glyph_window, recognizer_path
 from .reader import _onnxruntime
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
 from .model import CRNN, InputPool
@@ -47,7 +47,7 @@ def _to_onnx(net:nn.Module, example:Tensor, f, input_name:str, output_name:str, 
 # %% ../nbs/08_export.ipynb #d656ef94
 def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) -> Path:
     "Write `model.onnx` (and `reread.onnx` for a second reader) into the recognizer folder `path`, once onnxruntime reads `n_check` CAPTCHAs as torch does"
-    if str(path) in PRETRAINED and not Path(path).exists(): raise ValueError(f"{path} names a pretrained recognizer inside the package: save a copy to a folder and export that")
+    if recognizer_path(path) != Path(path): raise ValueError(f"{path} names a pretrained recognizer inside the package: save a copy to a folder and export that")
     ort, rec, path = _onnxruntime(), load_recognizer(path, device='cpu', freeze=False), Path(path)  # exports and checks `rec.model`: no TorchScript copy needed
     h,w = rec.img_size
     imgs = create_captcha_dataset(n_check, length=(1, 6), charset=rec.charset, width=w, height=h, seed=0, progress=False)['image']

@@ -272,6 +272,15 @@ def _stdin_image() -> bytes:
     load_captcha_image(data)  # one line naming the problem, before the model loads
     return data
 
+# %% ../nbs/07_cli.ipynb #8b4de246
+def _beam_width(method:str, beam_width:int|None) -> int:
+    "The beam width to decode with (`CTCDecoder`'s default for `None`); a `ValueError` for a bad `method` or width, or for a width given with greedy decoding, which ignores it"
+    if method == 'greedy' and beam_width is not None:
+        raise ValueError(f"--beam_width is for --method beam: greedy decoding keeps one path, so --beam_width {beam_width} would be ignored")
+    width = ifnone(beam_width, inspect.signature(CTCDecoder).parameters['beam_width'].default)
+    CTCDecoder(None, method, width)  # checks the method and the width
+    return width
+
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
@@ -284,7 +293,7 @@ def predict_main(
     model:str, # Folder of a saved recognizer, or a pretrained name such as base
     images:Param("Image files, folders read recursively, or - for one image's bytes on standard input", str, nargs='+'),
     method:str='greedy', # Decoding: greedy or beam
-    beam_width:int=10, # Beam width for beam search
+    beam_width:int=None, # Beam width for --method beam (default 10)
     bs:int=64, # Images read per batch
     allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
     min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
@@ -300,7 +309,7 @@ def predict_main(
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
         if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
-        CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
+        beam_width = _beam_width(method, beam_width)
         if '-' in images and len(images) > 1: raise ValueError("- reads one image from standard input: give it alone, not with other images")
         files, unreadable = ([STDIN_NAME], []) if images == ['-'] else _readable(image_files(images))
         sources = [_stdin_image()] if images == ['-'] else files
@@ -339,7 +348,7 @@ def eval_main(
     sep:str='_', # A file name's label is its stem up to the first `sep`; '' keeps the whole stem
     out:str='predictions.csv', # CSV written with a row per file: file, label, prediction, confidence, correct; never inside --folder
     method:str='greedy', # Decoding: greedy or beam
-    beam_width:int=10, # Beam width for beam search
+    beam_width:int=None, # Beam width for --method beam (default 10)
     bs:int=64, # Images read per batch
     skip_bad:bool_arg=False, # Leave out files that cannot be used, and print a summary, instead of failing
     any_length:bool_arg=False, # Read labels of any length; by default reads are held to the lengths of the recognizer's training labels (`lengths` in its config.json)
@@ -351,7 +360,7 @@ def eval_main(
     from captcha_crnn.results import evaluate_recognizer
     try:
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
-        CTCDecoder(None, method, beam_width)  # checks --method and --beam_width
+        beam_width = _beam_width(method, beam_width)
         out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)

@@ -15,9 +15,9 @@ from .core import *
 from .reader import OnnxRecognizer
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'STDIN_NAME', 'READS_HEADER', 'CommandError', 'parse_length',
-           'check_output', 'has_header', 'write_csv', 'train_main', 'saying_size_warnings', 'progress_line',
-           'predict_main', 'eval_main', 'export_main']
+__all__ = ['PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'MOOT', 'STDIN_NAME', 'READS_HEADER', 'CommandError',
+           'parse_length', 'check_output', 'has_header', 'write_csv', 'train_main', 'saying_size_warnings',
+           'progress_line', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 class CommandError(SystemExit):
@@ -91,6 +91,15 @@ def _check_option_kinds(folder:str|None, given:set):
         raise ValueError(f"--{ignored[0]} is for synthetic CAPTCHAs: with --folder the folder's images are the data, and --valid_pct or --valid_folder holds some out")
     if not folder and (ignored := [o for o in FOLDER_ONLY if o in given]):
         raise ValueError(f"--{ignored[0]} works with --folder only: without --folder the command trains on synthetic CAPTCHAs")
+
+# %% ../nbs/07_cli.ipynb #51381391
+MOOT = {'sep': ('labels', "the table gives the labels, not the file names"),
+        'valid_pct': ('valid_folder', "that folder is the held-out set, so nothing is split")}  # option: (the option that makes it moot, why)
+
+def _check_moot(given:set):
+    "Raise a `ValueError` for the first option in `given` (those set to other than their default) that another option in `given` makes moot"
+    for option,(by,why) in MOOT.items():
+        if option in given and by in given: raise ValueError(f"--{option} is moot with --{by}: {why}; give one or the other")
 
 # %% ../nbs/07_cli.ipynb #396848e1
 def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, mixed_precision:bool|None, held_out:str) -> nn.Module|None:
@@ -185,8 +194,10 @@ def train_main(
         _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
                              width, height, recipe, folder, lr, valid_pct)
         defaults = {k: p.default for k,p in inspect.signature(train_main).parameters.items()}
-        _check_option_kinds(folder, {k for k,v in dict(n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
-                                                       valid_pct=valid_pct, skip_bad=skip_bad).items() if v != defaults[k]})
+        given = {k for k,v in dict(n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
+                                   valid_pct=valid_pct, skip_bad=skip_bad).items() if v != defaults[k]}
+        _check_option_kinds(folder, given)
+        _check_moot(given)
         recipe = ifnone(recipe, 'synthetic')
         if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
             print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
@@ -361,6 +372,8 @@ def eval_main(
     try:
         if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
         beam_width = _beam_width(method, beam_width)
+        defaults = {k: p.default for k,p in inspect.signature(eval_main).parameters.items()}
+        _check_moot({k for k,v in dict(labels=labels, sep=sep).items() if v != defaults[k]})
         out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
         rec = load_recognizer(model)
         ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)

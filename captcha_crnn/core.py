@@ -133,6 +133,7 @@ def load_captcha_image(o) -> Image.Image:
     if isinstance(o, (str, Path)):
         path = Path(o)
         if not path.exists(): raise FileNotFoundError(f"Image file not found: {path}")
+        if path.is_dir(): raise ValueError(f"{path} is a folder, not an image: image_files lists the images in it")
         if not path.is_file(): raise ValueError(f"Not a file: {path}")
         return _decoded(path, str(path))
     if isinstance(o, (bytes, bytearray, memoryview)): return _decoded(io.BytesIO(o), f"of {len(o)} bytes")
@@ -439,12 +440,18 @@ def _read_batch(batch:np.ndarray, log_probs_of, decoder:CTCDecoder, reread:Rerea
     strings, conf = decoder(log_probs)
     return (strings if reread is None else reread(batch, strings, log_probs, allowed)), np.asarray(conf, dtype=np.float64)
 
+def _image_list(images) -> list:
+    "`images` as a list: one path, image file's bytes, PIL image or array in a list of its own, or the items of an iterable"
+    if isinstance(images, (str, Path, bytes, bytearray, memoryview, Image.Image, np.ndarray)): return [images]
+    try: return list(images)
+    except TypeError: raise TypeError(f"Cannot read images from a {type(images).__name__}: pass a path, the bytes of an image file, a PIL image, a numpy array, or a list of them") from None
+
 def read_images(images, log_probs_of, charset:Charset, img_size:tuple, keep_aspect:bool=False, bs:int=64, method:str='greedy',
                 beam_width:int=10, allowed:str|None=None, reread:Rereader|None=None, invert_below:float=INVERT_BELOW, lengths:list|None=None) -> list[tuple[str, float]]:
     "The string read from each of `images` (an iterable, or one path, image file's bytes, PIL image or array), with a confidence; `reread` takes a second look at its symbols, an image on a dark ground read less surely than `invert_below` is read again from its negative, and `lengths` holds reads to those label lengths (`hold_lengths`); an `ImageSizeWarning` names each image far from `img_size` (`image_batch`)"
     if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
     if not 0 <= invert_below <= 1: raise ValueError(f"invert_below must be between 0 and 1, got {invert_below}")
-    images = [images] if isinstance(images, (str, Path, bytes, bytearray, memoryview, Image.Image, np.ndarray)) else list(images)
+    images = _image_list(images)
     decoder = CTCDecoder(charset, method, beam_width, allowed=allowed, lengths=lengths)
     res = []
     for i in range(0, len(images), bs):

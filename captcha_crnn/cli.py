@@ -221,7 +221,6 @@ def train_main(
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
                           batch_tfms=training.batch_tfms(), num_workers=num_workers)
-        if len(dls.train_ds) < dls.train.bs: raise ValueError(f"--bs {dls.train.bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
         with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"

@@ -250,6 +250,9 @@ def captcha_dls(
     **kwargs, # Passed to `DataBlock.dataloaders`
 )->DataLoaders:
     "`DataLoaders` of (image, encoded label) batches for the CAPTCHAs in `ds`"
+    if bs < 1: raise ValueError(f"bs must be at least 1, got {bs}")
+    if valid_ds is None and not 0 < valid_pct < 1: raise ValueError(f"valid_pct must be between 0 and 1, got {valid_pct}: training is judged on held-out CAPTCHAs")
+    if valid_ds is not None and not len(valid_ds): raise ValueError("valid_ds is empty: training is judged on held-out CAPTCHAs")
     charset = Charset.create(charset)
     items = list(ds)
     if valid_ds is None: splitter = RandomSplitter(valid_pct, seed=seed)
@@ -267,6 +270,7 @@ def captcha_dls(
                        get_x=get_image, get_y=get_label, splitter=splitter,
                        item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=num_workers, **kwargs)
+    if len(dls.train_ds) < bs: raise ValueError(f"bs {bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
     dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect
     dls.lengths = sorted({len(get_label(row)) for row in dls.train.items})  # what a recognizer trained on them reads (`hold_lengths`)
     return dls

@@ -475,6 +475,7 @@ def recognizer_path(path:str|Path) -> Path:
     "The folder of the recognizer `path`: a saved recognizer's folder, or the name of one in `PRETRAINED` (unless a folder of that name here holds a recognizer)"
     if str(path) in PRETRAINED and not (Path(path)/'config.json').exists(): return Path(str(importlib.resources.files('captcha_crnn')/'pretrained'/str(path)))
     if not Path(path).exists(): raise FileNotFoundError(f"Recognizer not found: {path} is neither a folder nor a pretrained name ({', '.join(PRETRAINED)})")
+    if Path(path).is_file(): raise ValueError(f"{path} is a file, not a recognizer: a recognizer is a folder with config.json and model.safetensors, as captcha_crnn_train saves one")
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #856e16d0

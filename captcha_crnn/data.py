@@ -220,7 +220,8 @@ def get_label(row:dict) -> str:
 
 # %% ../nbs/00_data.ipynb #7aebee8f
 def pad_labels(samples, pad_idx:int=PAD_IDX):
-    "Pad the label (second element) of each sample to the longest label in `samples` with `pad_idx`"
+    "Pad the label (second element) of each sample to the longest label in `samples` with `pad_idx`; samples without labels (`learn.predict`, `test_dl`) pass as they are"
+    if len(samples[0]) < 2: return samples
     max_len = max(len(s[1]) for s in samples)
     def _pad(y): return retain_type(torch.cat([y, y.new_full((max_len-len(y),), pad_idx)]), y)
     return [(s[0], _pad(s[1]), *s[2:]) for s in samples]

@@ -180,13 +180,13 @@ def train_main(
     skip_bad:bool_arg=False, # With --folder: leave out files that cannot be used, and print a summary, instead of failing
     keep_aspect:bool_arg=False, # Resize images keeping their aspect ratio, padding with their mean colour
     out:str='models/captcha_crnn', # Folder the recognizer is saved to
-    num_workers:int=0, # Processes that prepare batches; on a GPU, 8 keep it busy
+    num_workers:int=None, # Processes that prepare batches; default none on a CPU, whose cores train, and on a GPU one a CPU core, up to 8 (`loader_workers`)
     mixed_precision:bool_arg=None, # Train in mixed precision (True/False): float16 on a GPU, bfloat16 on a CPU (fast only where the CPU computes it natively); default the recipe's where it pays (a GPU, or a CPU with native bfloat16), else on a GPU only
     reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
+    from captcha_crnn.train import RECIPES, TrainingStuck, loader_workers, mixed_precision_pays, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
     import torch
     from fastai.torch_core import default_device, no_random, set_seed
@@ -220,7 +220,7 @@ def train_main(
                                          max_len=longest_label(train_ds, valid_ds))
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=training.batch_tfms(), num_workers=num_workers)
+                          batch_tfms=training.batch_tfms(), num_workers=ifnone(num_workers, loader_workers()))
         with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"

@@ -73,7 +73,7 @@ class CNNBackbone(nn.Sequential):
         ph,pw = self.pool_hw
         return ph * 2**len(self.blocks), pw * 2**self.width_pools
 
-# %% ../nbs/01_model.ipynb #945e77e2
+# %% ../nbs/01_model.ipynb #1c222682
 class CRNN(Module):
     "CNN features pooled to `seq_len` columns, read by a bidirectional LSTM; returns `[B, T, n_symbols+1]` log-probabilities"
     def __init__(self,
@@ -105,43 +105,51 @@ class CRNN(Module):
         self.shortcut = nn.Linear(channels[-1], n_symbols+1) if shortcut else None
         self._init_weights(blank_bias)
 
-    def _init_weights(self, blank_bias):
-        for name,p in self.lstm.named_parameters():
-            if name.startswith('weight_ih'): nn.init.xavier_uniform_(p)
-            elif name.startswith('weight_hh'): nn.init.orthogonal_(p)
-            else:
-                nn.init.zeros_(p)
-                if name.startswith('bias_ih'): p.data[self.lstm.hidden_size:2*self.lstm.hidden_size] = 1.  # forget gate
-        nn.init.xavier_uniform_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
-        self.head.bias.data[BLANK_IDX] = blank_bias
-        if self.shortcut is not None: nn.init.zeros_(self.shortcut.bias)
-
-    def min_size(self):
-        "Smallest (height, width) input this model accepts"
-        h,w = self.backbone.min_size()
-        return h, w*self.config['seq_len']
-
-    def check_input(self, x:Tensor):
-        "Raise a `ValueError` naming the problem unless `x` is a batch of images this model can read"
-        if x.ndim != 4 or x.shape[1] != 3:
-            raise ValueError(f"CRNN expects a batch of RGB images [B, 3, H, W], got shape {tuple(x.shape)}")
-        (min_h, min_w),(h, w) = self.min_size(), x.shape[-2:]
-        if h < min_h or w < min_w:
-            raise ValueError(f"Images of {h}x{w} (HxW) are too small for this CRNN: it needs at least {min_h}x{min_w} "
-                             f"({len(self.backbone.blocks)} height halvings, {self.config['width_pools']} width halvings, then {self.config['seq_len']} columns)")
-
-    def features(self, x:Tensor) -> Tensor:
-        "The CNN's features of a batch of images, pooled to `seq_len` time steps: `[B, T, C]`"
-        self.check_input(x)
-        return self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)
-
     def forward(self, x:Tensor) -> Tensor:
         f = self.features(x)
         h,_ = self.lstm(self.drop(f))
         scores = self.head(self.drop(h))
         if self.shortcut is not None: scores = scores + self.shortcut(self.drop(f))
         return scores.log_softmax(-1)
+
+# %% ../nbs/01_model.ipynb #91e76d75
+@patch
+def _init_weights(self:CRNN, blank_bias:float):
+    "Xavier input and orthogonal recurrent LSTM weights, forget-gate biases at 1, and `blank_bias` on the blank's score"
+    for name,p in self.lstm.named_parameters():
+        if name.startswith('weight_ih'): nn.init.xavier_uniform_(p)
+        elif name.startswith('weight_hh'): nn.init.orthogonal_(p)
+        else:
+            nn.init.zeros_(p)
+            if name.startswith('bias_ih'): p.data[self.lstm.hidden_size:2*self.lstm.hidden_size] = 1.  # forget gate
+    nn.init.xavier_uniform_(self.head.weight)
+    nn.init.zeros_(self.head.bias)
+    self.head.bias.data[BLANK_IDX] = blank_bias
+    if self.shortcut is not None: nn.init.zeros_(self.shortcut.bias)
+
+# %% ../nbs/01_model.ipynb #ef09b932
+@patch
+def min_size(self:CRNN) -> tuple[int, int]:
+    "Smallest (height, width) input this model accepts"
+    h,w = self.backbone.min_size()
+    return h, w*self.config['seq_len']
+
+@patch
+def check_input(self:CRNN, x:Tensor):
+    "Raise a `ValueError` naming the problem unless `x` is a batch of images this model can read"
+    if x.ndim != 4 or x.shape[1] != 3:
+        raise ValueError(f"CRNN expects a batch of RGB images [B, 3, H, W], got shape {tuple(x.shape)}")
+    (min_h, min_w),(h, w) = self.min_size(), x.shape[-2:]
+    if h < min_h or w < min_w:
+        raise ValueError(f"Images of {h}x{w} (HxW) are too small for this CRNN: it needs at least {min_h}x{min_w} "
+                         f"({len(self.backbone.blocks)} height halvings, {self.config['width_pools']} width halvings, then {self.config['seq_len']} columns)")
+
+# %% ../nbs/01_model.ipynb #7dc4b82b
+@patch
+def features(self:CRNN, x:Tensor) -> Tensor:
+    "The CNN's features of a batch of images, pooled to `seq_len` time steps: `[B, T, C]`"
+    self.check_input(x)
+    return self.pool(self.backbone(self.norm(x))).squeeze(2).transpose(1, 2)
 
 # %% ../nbs/01_model.ipynb #bd4abcb7
 CRNN_ARCHS = {

@@ -321,7 +321,8 @@ def predict_main(
         if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
         beam_width = _beam_width(method, beam_width)
         if '-' in images and len(images) > 1: raise ValueError("- reads one image from standard input: give it alone, not with other images")
-        files, unreadable = ([STDIN_NAME], []) if images == ['-'] else _readable(image_files(images))
+        others = []  # files of the folders that are not images by their extension
+        files, unreadable = ([STDIN_NAME], []) if images == ['-'] else _readable(image_files(images, left_out=others))
         sources = [_stdin_image()] if images == ['-'] else files
         if unreadable and not skip_bad: raise ValueError(_unreadable_line(unreadable) + f": fix or remove {'them' if len(unreadable) > 1 else 'it'}, or --skip_bad True reads the others")
         if unreadable and not files: raise ValueError(_unreadable_line(unreadable) + ", and no other image was given")
@@ -338,6 +339,7 @@ def predict_main(
                 if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
         rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
         if unreadable: print(f"captcha_crnn_predict: warning: {_unreadable_line(unreadable)}; read the others", file=sys.stderr)
+        if others: print(f"captcha_crnn_predict: note: left out {len(others)} file{'s' * (len(others) > 1)} of the folders given whose extension is not an image's: {_first_few(others, 3)}", file=sys.stderr)
         if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
     except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
     for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))

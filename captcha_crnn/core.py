@@ -408,14 +408,16 @@ def folder_files(folder:Path, exclude:Path|None=None) -> list[str]:
     rels = (p.relative_to(folder) for p in folder.rglob('*') if p.is_file())
     return sorted(r.as_posix() for r in rels if not any(s.startswith('.') for s in r.parts) and (folder/r).resolve() != skip)
 
-def image_files(paths) -> list[Path]:
-    "The files of `paths`: files as given, and for each folder its image files (by extension), recursively, sorted, hidden ones left out"
+def image_files(paths, left_out:list|None=None) -> list[Path]:
+    "The files of `paths`: files as given, and for each folder its image files (by extension), recursively, sorted, hidden ones left out; the folders' other files are added to `left_out`"
     exts, out = {e for e,f in Image.registered_extensions().items() if f in Image.OPEN}, []
     for p in map(Path, paths):
         if not p.is_dir(): out.append(p); continue
-        found = [p/f for f in folder_files(p) if Path(f).suffix.lower() in exts]
+        files = [p/f for f in folder_files(p)]
+        found = [f for f in files if f.suffix.lower() in exts]
         if not found: raise ValueError(f"No image files in the folder {p}")
         out += found
+        if left_out is not None: left_out += [f for f in files if f.suffix.lower() not in exts]
     return out
 
 # %% ../nbs/00_core.ipynb #3f629782

@@ -271,7 +271,7 @@ def captcha_dls(
                        get_x=get_image, get_y=get_label, splitter=splitter,
                        item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=num_workers, **kwargs)
-    if len(dls.train_ds) < bs: raise ValueError(f"bs {bs} is larger than the {len(dls.train_ds)} training images: there would be no full batch to train on")
+    if len(dls.train_ds) < bs: raise ValueError(f"bs {bs} is larger than the {len(dls.train_ds)} training images, so there would be no full batch to train on: give a smaller bs (bs=, or --bs) or more images")
     dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect
     dls.lengths = sorted({len(get_label(row)) for row in dls.train.items})  # what a recognizer trained on them reads (`hold_lengths`)
     return dls

@@ -193,14 +193,23 @@ def create_styled_dataset(
     if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
     return render_dataset(_render_styled_chunk, n, n_workers, False, chunk_size, seed=seed, style=style, length=length, charset=charset, img_size=img_size)
 
+# %% ../nbs/06_styles.ipynb #fdebc004
+def _write_pngs(path:Path, images, labels:list[str]) -> Path:
+    "Write `images` to `path` as PNGs named by `labels` (`label_file_stems`); a `ValueError` before writing any where a file of other content is in the way"
+    path.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for img,stem in zip(images, label_file_stems(labels)):
+        with io.BytesIO() as buf: img.save(buf, format='PNG'); files[path/f"{stem}.png"] = buf.getvalue()
+    if clash := next((f for f,data in files.items() if f.exists() and (not f.is_file() or f.read_bytes() != data)), None):
+        raise ValueError(f"{clash} exists with other content: refusing to replace it (write to an empty folder)")
+    for f,data in files.items(): f.write_bytes(data)
+    return path
+
 # %% ../nbs/06_styles.ipynb #1015411b
 def write_style_folder(path:str|Path, style:CaptchaStyle|str, n:int=1000, seed:int=0) -> Path:
     "Write `n` CAPTCHAs of `style` to `path` as PNGs named by their label"
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
     ds = create_styled_dataset(n, style, seed=seed)
-    for img,stem in zip(ds['image'], label_file_stems(ds['label'])): img.save(path/f"{stem}.png")
-    return path
+    return _write_pngs(Path(path), ds['image'], ds['label'])
 
 # %% ../nbs/06_styles.ipynb #c0775f61
 REAL_STYLE_SYMBOLS = string.ascii_lowercase + string.digits
@@ -226,9 +235,6 @@ def write_captcha_folder(
     progress:bool=True, # Show a progress bar while drawing
 )->Path:
     "Write `n` real-style CAPTCHAs to `path` as RGBA PNGs named by their label"
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
     ds = create_captcha_dataset(n, length, charset, width, height, seed=seed, progress=progress)
     rng = np.random.default_rng(seed)
-    for img,stem in zip(ds['image'], label_file_stems(ds['label'])): _roughen(img, rng).convert('RGBA').save(path/f"{stem}.png")
-    return path
+    return _write_pngs(Path(path), [_roughen(img, rng).convert('RGBA') for img in ds['image']], ds['label'])

@@ -15,11 +15,13 @@ from .core import *
 from .reader import OnnxRecognizer
 
 # %% auto #0
-__all__ = ['PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'MOOT', 'STDIN_NAME', 'READS_HEADER', 'CommandError',
-           'parse_length', 'check_output', 'has_header', 'write_csv', 'train_main', 'saying_size_warnings',
-           'progress_line', 'predict_main', 'eval_main', 'export_main']
+__all__ = ['INTERRUPTED', 'PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'MOOT', 'STDIN_NAME', 'READS_HEADER',
+           'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv', 'train_main',
+           'saying_size_warnings', 'progress_line', 'predict_main', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C, as shells give it
+
 class CommandError(SystemExit):
     "Stop a command: print `command: message` to stderr and exit with `status` (2: bad input)"
     def __init__(self, command:str, message, status:int=2):
@@ -223,11 +225,13 @@ def train_main(
                           batch_tfms=training.batch_tfms(), num_workers=ifnone(num_workers, loader_workers()))
         with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
+    except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None
     held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
     with no_random(): before = None if start == 'scratch' else learn.validate()[1]  # what the start reads, drawing nothing the training would draw
     if before is not None: print(f"before fine-tuning, {start} reads {before:.4f} of the {held_out}")
     try: training.fit(learn, epochs, lr)
     except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
+    except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None
     _, seq_acc, cer = learn.validate()
     print(f"reads are held to labels of {'/'.join(map(str, dls.lengths))} symbols, as in training: one of another length is read again as the most probable of those lengths")
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
@@ -235,6 +239,7 @@ def train_main(
         print(f"fine-tuning reads fewer of them than {start} did before it: a lower rate, such as --lr {ifnone(lr, training.lr)/2:g}, keeps more of what {start} knows")
     try: second = None if reread is None else _second_reader(learn, reread, reread_ds, valid_ds, training.reread_epochs, mixed_precision, held_out)
     except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
+    except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None
     try: path = save_recognizer(learn, out, reread=second)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
     print(f"saved to {path}")
@@ -342,6 +347,7 @@ def predict_main(
         if others: print(f"captcha_crnn_predict: note: left out {len(others)} file{'s' * (len(others) > 1)} of the folders given whose extension is not an image's: {_first_few(others, 3)}", file=sys.stderr)
         if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
     except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
+    except KeyboardInterrupt: raise CommandError('captcha_crnn_predict', "interrupted: no read was printed" + (f" or written to {out}" if out else ''), status=INTERRUPTED) from None
     for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))
 
 # %% ../nbs/07_cli.ipynb #45f3ccae
@@ -384,6 +390,7 @@ def eval_main(
             results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
         write_csv(results.itertuples(index=False), list(results.columns), out)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
+    except KeyboardInterrupt: raise CommandError('captcha_crnn_eval', f"interrupted: nothing was written to {out}", status=INTERRUPTED) from None
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
     print(f"per-file results written to {out}")

@@ -68,6 +68,7 @@ class Recognizer:
     def __init__(self, model:CRNN, charset:Charset, img_size:tuple, keep_aspect:bool=False, device=None, fuse:bool=True, freeze:bool=True,
                  reread:WindowCNN|None=None, lengths:list|None=None): # `lengths`: the label lengths reads are held to (`hold_lengths`); `None` reads any
         self.device = torch.device(ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu'))
+        if self.device.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {str(device)!r}: torch sees no GPU here; leave device out to read on the CPU")
         model = fuse_batchnorm(model) if fuse else deepcopy(model).eval()  # a copy either way: the caller's model stays as it was
         self.model = model.to(self.device, memory_format=torch.channels_last)
         self.charset, self.img_size = charset, tuple(img_size)

@@ -188,7 +188,7 @@ def train_main(
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     from captcha_crnn.data import captcha_dls
-    from captcha_crnn.train import RECIPES, TrainingStuck, loader_workers, mixed_precision_pays, progress_for_stdout
+    from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
     import torch
     from fastai.torch_core import default_device, no_random, set_seed
@@ -222,7 +222,7 @@ def train_main(
                                          max_len=longest_label(train_ds, valid_ds))
         print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
         dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=training.batch_tfms(), num_workers=ifnone(num_workers, loader_workers()))
+                          batch_tfms=training.batch_tfms(), num_workers=num_workers)
         with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
     except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
     except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None

@@ -17,7 +17,7 @@ from .core import *
 __all__ = ['undrawable_symbols', 'render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed',
            'reread_seed', 'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr',
            'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels',
-           'image_sizes', 'common_size', 'captcha_dls']
+           'image_sizes', 'common_size', 'loader_workers', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -236,6 +236,11 @@ def common_size(sizes:Counter) -> tuple[int, int]:
     if not sizes: raise ValueError("No images to take a size from")
     return sizes.most_common(1)[0][0]
 
+# %% ../nbs/00_data.ipynb #e739b126
+def loader_workers(device=None) -> int:
+    "DataLoader worker processes that pay on `device` (default fastai's `default_device()`): none on a CPU, whose cores train; on a GPU one a CPU core, up to 8"
+    return min(8, defaults.cpus) if torch.device(ifnone(device, default_device())).type == 'cuda' else 0
+
 # %% ../nbs/00_data.ipynb #20945caa
 def captcha_dls(
     ds:datasets.Dataset, # Rows with an `image` and a `label`
@@ -247,7 +252,7 @@ def captcha_dls(
     img_size:tuple|None=None, # (height, width) every image is resized to; defaults to the most common (`common_size`)
     keep_aspect:bool=False, # Resize keeping the aspect ratio, padding with the image's mean colour
     batch_tfms=None, # Extra batch transforms, e.g. augmentation
-    num_workers:int=0, # DataLoader worker processes
+    num_workers:int|None=None, # DataLoader worker processes; default `loader_workers()`: none on a CPU, several on a GPU
     **kwargs, # Passed to `DataBlock.dataloaders`
 )->DataLoaders:
     "`DataLoaders` of (image, encoded label) batches for the CAPTCHAs in `ds`"
@@ -270,7 +275,7 @@ def captcha_dls(
     dblock = DataBlock(blocks=(ImageBlock, TransformBlock(type_tfms=TokenizeLabel(charset))),
                        get_x=get_image, get_y=get_label, splitter=splitter,
                        item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)
-    dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=num_workers, **kwargs)
+    dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=ifnone(num_workers, loader_workers()), **kwargs)
     if len(dls.train_ds) < bs: raise ValueError(f"bs {bs} is larger than the {len(dls.train_ds)} training images, so there would be no full batch to train on: give a smaller bs (bs=, or --bs) or more images")
     dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect
     dls.lengths = sorted({len(get_label(row)) for row in dls.train.items})  # what a recognizer trained on them reads (`hold_lengths`)

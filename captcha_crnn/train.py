@@ -18,9 +18,8 @@ from .metrics import CTCAccuracy, CTCMetric, CharErrorRate, char_error_rate
 
 # %% auto #0
 __all__ = ['RECIPES', 'SYNTHETIC_RECIPES', 'crnn_splitter', 'captcha_augment', 'RandomShift', 'TrainingStuck',
-           'BlankPlateauGuard', 'BFloat16CPU', 'cpu_has_bf16', 'mixed_precision_pays', 'loader_workers',
-           'captcha_learner', 'EpochLines', 'progress_for_stdout', 'show_results', 'plot_top_losses', 'Recipe',
-           'reread_windows', 'train_rereader']
+           'BlankPlateauGuard', 'BFloat16CPU', 'cpu_has_bf16', 'mixed_precision_pays', 'captcha_learner', 'EpochLines',
+           'progress_for_stdout', 'show_results', 'plot_top_losses', 'Recipe', 'reread_windows', 'train_rereader']
 
 # %% ../nbs/03_train.ipynb #747a0349
 def crnn_splitter(model:CRNN) -> list:
@@ -108,11 +107,6 @@ def cpu_has_bf16() -> bool:
 def mixed_precision_pays(device=None) -> bool:
     "Whether mixed precision trains faster than float32 on `device` (default fastai's `default_device()`): on a GPU, and on a CPU with native bfloat16 (`cpu_has_bf16`)"
     return _on_gpu(ifnone(device, default_device())) or cpu_has_bf16()
-
-# %% ../nbs/03_train.ipynb #e739b126
-def loader_workers(device=None) -> int:
-    "DataLoader worker processes that pay on `device` (default fastai's `default_device()`): none on a CPU, whose cores train; on a GPU one a CPU core, up to 8"
-    return min(8, defaults.cpus) if _on_gpu(ifnone(device, default_device())) else 0
 
 # %% ../nbs/03_train.ipynb #e4aa02a3
 def captcha_learner(

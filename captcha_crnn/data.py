@@ -16,7 +16,7 @@ from .core import *
 # %% auto #0
 __all__ = ['undrawable_symbols', 'render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed',
            'reread_seed', 'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr',
-           'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'get_image', 'get_label', 'pad_labels',
+           'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'ToRGB', 'get_image', 'get_label', 'pad_labels',
            'image_sizes', 'common_size', 'loader_workers', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
@@ -209,6 +209,12 @@ class FitImage(DisplayedTransform):
     def __init__(self, img_size:tuple, keep_aspect:bool=False): store_attr()
     def encodes(self, o:PILImage): return PILImage(fit_image(o, self.img_size, self.keep_aspect))
 
+# %% ../nbs/00_data.ipynb #fec837ef
+class ToRGB(DisplayedTransform):
+    "Item transform that makes a `PILImage` of any mode RGB with `to_rgb`"
+    order = 0
+    def encodes(self, o:PILImage): return o if o.mode == 'RGB' else PILImage(to_rgb(o))
+
 # %% ../nbs/00_data.ipynb #743b8cd9
 def get_image(row:dict) -> PILImage:
     "The image of a dataset row, as an RGB `PILImage`"
@@ -274,7 +280,7 @@ def captcha_dls(
     same_size = set(sizes) == {img_size}
     dblock = DataBlock(blocks=(ImageBlock, TransformBlock(type_tfms=TokenizeLabel(charset))),
                        get_x=get_image, get_y=get_label, splitter=splitter,
-                       item_tfms=None if same_size else FitImage(img_size, keep_aspect), batch_tfms=batch_tfms)
+                       item_tfms=[ToRGB()] + ([] if same_size else [FitImage(img_size, keep_aspect)]), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=ifnone(num_workers, loader_workers()), **kwargs)
     if len(dls.train_ds) < bs: raise ValueError(f"bs {bs} is larger than the {len(dls.train_ds)} training images, so there would be no full batch to train on: give a smaller bs (bs=, or --bs) or more images")
     dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect

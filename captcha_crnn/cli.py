@@ -30,6 +30,13 @@ class CommandError(SystemExit):
         super().__init__(self.message)
         self.code = status  # what the interpreter exits with; the message is already printed
 
+# %% ../nbs/07_cli.ipynb #6ce326dd
+@contextmanager
+def _interruptible(command:str, undone:str):
+    "Turn a Ctrl-C inside into a `CommandError` of `command` with status `INTERRUPTED`, saying `undone`"
+    try: yield
+    except KeyboardInterrupt: raise CommandError(command, f"interrupted: {undone}", status=INTERRUPTED) from None
+
 # %% ../nbs/07_cli.ipynb #a8dab684
 def parse_length(length:str) -> int|tuple[int, int]:
     "A CAPTCHA length from the command line: `'5'` or a range `'4-6'`"
@@ -102,6 +109,12 @@ def _check_moot(given:set):
     "Raise a `ValueError` for the first option in `given` (those set to other than their default) that another option in `given` makes moot"
     for option,(by,why) in MOOT.items():
         if option in given and by in given: raise ValueError(f"--{option} is moot with --{by}: {why}; give one or the other")
+
+# %% ../nbs/07_cli.ipynb #ad6d9dc3
+def _given(command, **options) -> set:
+    "The names of `options` whose values differ from `command`'s defaults for them"
+    defaults = inspect.signature(command).parameters
+    return {k for k,v in options.items() if v != defaults[k].default}
 
 # %% ../nbs/07_cli.ipynb #396848e1
 def _second_reader(learn:Learner, reread:str, reread_ds, valid_ds, epochs:int, mixed_precision:bool|None, held_out:str) -> nn.Module|None:
@@ -192,57 +205,54 @@ def train_main(
     from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
     import torch
     from fastai.torch_core import default_device, no_random, set_seed
-    try:
-        _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
-                             width, height, recipe, folder, lr, valid_pct)
-        defaults = {k: p.default for k,p in inspect.signature(train_main).parameters.items()}
-        given = {k for k,v in dict(n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
-                                   valid_pct=valid_pct, skip_bad=skip_bad).items() if v != defaults[k]}
-        _check_option_kinds(folder, given)
-        _check_moot(given)
-        recipe = ifnone(recipe, 'synthetic')
-        if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
-            print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
-                  "with --num_workers 14 (drawing included) and more than a day on a CPU. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
-        out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
-        train_ds, valid_ds, charset, drawing = _training_data(recipe, seed, n_train, n_valid, length, charset, width, height,
-                                                              folder, labels, sep, valid_folder, valid_pct, skip_bad)
-        start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
-        if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
-        img_size = _image_size(train_ds, folder, width, height)
-        training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
-        training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
-        if ifnone(mixed_precision, training.mixed_precision) and not mixed_precision_pays():
-            print(f"note: this CPU ({torch.backends.cpu.get_cpu_capability()}) does not compute bfloat16 natively, so mixed precision trains many times slower than float32 here: "
-                  + ("training in float32" if mixed_precision is None else "--mixed_precision False is faster"))
-        mixed_precision = ifnone(mixed_precision, training.precision_on())
-        reread, reread_ds = _reread_data(training, reread, charset, seed, train_ds, valid_ds, drawing)
-        set_seed(seed)  # python, numpy and torch: the weights that start, the batch order
-        net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None,
-                                         max_len=longest_label(train_ds, valid_ds))
-        print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
-        dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
-                          batch_tfms=training.batch_tfms(), num_workers=num_workers)
-        with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
-    except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
-    except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None
-    held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
-    with no_random(): before = None if start == 'scratch' else learn.validate()[1]  # what the start reads, drawing nothing the training would draw
-    if before is not None: print(f"before fine-tuning, {start} reads {before:.4f} of the {held_out}")
-    try: training.fit(learn, epochs, lr)
-    except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
-    except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None
-    _, seq_acc, cer = learn.validate()
-    print(f"reads are held to labels of {'/'.join(map(str, dls.lengths))} symbols, as in training: one of another length is read again as the most probable of those lengths")
-    print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
-    if before is not None and seq_acc < before:
-        print(f"fine-tuning reads fewer of them than {start} did before it: a lower rate, such as --lr {ifnone(lr, training.lr)/2:g}, keeps more of what {start} knows")
-    try: second = None if reread is None else _second_reader(learn, reread, reread_ds, valid_ds, training.reread_epochs, mixed_precision, held_out)
-    except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
-    except KeyboardInterrupt: raise CommandError('captcha_crnn_train', f"interrupted: nothing was saved to {out}", status=INTERRUPTED) from None
-    try: path = save_recognizer(learn, out, reread=second)
-    except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
-    print(f"saved to {path}")
+    with _interruptible('captcha_crnn_train', f"nothing was saved to {out}"):
+        try:
+            _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
+                                 width, height, recipe, folder, lr, valid_pct)
+            given = _given(train_main, n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
+                           valid_pct=valid_pct, skip_bad=skip_bad)
+            _check_option_kinds(folder, given)
+            _check_moot(given)
+            recipe = ifnone(recipe, 'synthetic')
+            if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
+                print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
+                      "with --num_workers 14 (drawing included) and more than a day on a CPU. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
+            out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
+            train_ds, valid_ds, charset, drawing = _training_data(recipe, seed, n_train, n_valid, length, charset, width, height,
+                                                                  folder, labels, sep, valid_folder, valid_pct, skip_bad)
+            start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
+            if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
+            img_size = _image_size(train_ds, folder, width, height)
+            training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
+            training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
+            if ifnone(mixed_precision, training.mixed_precision) and not mixed_precision_pays():
+                print(f"note: this CPU ({torch.backends.cpu.get_cpu_capability()}) does not compute bfloat16 natively, so mixed precision trains many times slower than float32 here: "
+                      + ("training in float32" if mixed_precision is None else "--mixed_precision False is faster"))
+            mixed_precision = ifnone(mixed_precision, training.precision_on())
+            reread, reread_ds = _reread_data(training, reread, charset, seed, train_ds, valid_ds, drawing)
+            set_seed(seed)  # python, numpy and torch: the weights that start, the batch order
+            net, size, said = starting_model(charset, img_size, start, ifnone(arch, training.arch), keep_size=width is not None,
+                                             max_len=longest_label(train_ds, valid_ds))
+            print(said + ('; --from scratch trains from scratch' if start != 'scratch' else ''))
+            dls = captcha_dls(train_ds, valid_ds=valid_ds, charset=charset, bs=ifnone(bs, training.bs), img_size=size, keep_aspect=keep_aspect,
+                              batch_tfms=training.batch_tfms(), num_workers=num_workers)
+            with progress_for_stdout(): learn = training.learner(dls, net, mixed_precision=mixed_precision)
+        except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e)
+        held_out = f"{len(valid_ds)} held-out {'images' if folder else 'CAPTCHAs'}"
+        with no_random(): before = None if start == 'scratch' else learn.validate()[1]  # what the start reads, drawing nothing the training would draw
+        if before is not None: print(f"before fine-tuning, {start} reads {before:.4f} of the {held_out}")
+        try: training.fit(learn, epochs, lr)
+        except TrainingStuck as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
+        _, seq_acc, cer = learn.validate()
+        print(f"reads are held to labels of {'/'.join(map(str, dls.lengths))} symbols, as in training: one of another length is read again as the most probable of those lengths")
+        print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {held_out}")
+        if before is not None and seq_acc < before:
+            print(f"fine-tuning reads fewer of them than {start} did before it: a lower rate, such as --lr {ifnone(lr, training.lr)/2:g}, keeps more of what {start} knows")
+        try: second = None if reread is None else _second_reader(learn, reread, reread_ds, valid_ds, training.reread_epochs, mixed_precision, held_out)
+        except ValueError as e: raise CommandError('captcha_crnn_train', f"{e}\nNothing was saved to {out}.", status=1)
+        try: path = save_recognizer(learn, out, reread=second)
+        except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
+        print(f"saved to {path}")
 
 # %% ../nbs/07_cli.ipynb #f84c9858
 def _first_few(items:list, most:int, sep:str=', ') -> str:
@@ -319,35 +329,35 @@ def predict_main(
     skip_bad:bool_arg=False, # Leave out images that cannot be read, and say which on stderr, instead of failing
 ):
     "Read CAPTCHA images, or folders of them, with a saved recognizer"
-    try:
-        if backend not in ('torch', 'onnx'): raise ValueError(f"--backend must be torch or onnx, got {backend!r}")
-        if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
-        if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
-        if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
-        beam_width = _beam_width(method, beam_width)
-        if '-' in images and len(images) > 1: raise ValueError("- reads one image from standard input: give it alone, not with other images")
-        others = []  # files of the folders that are not images by their extension
-        files, unreadable = ([STDIN_NAME], []) if images == ['-'] else _readable(image_files(images, left_out=others))
-        sources = [_stdin_image()] if images == ['-'] else files
-        if unreadable and not skip_bad: raise ValueError(_unreadable_line(unreadable) + f": fix or remove {'them' if len(unreadable) > 1 else 'it'}, or --skip_bad True reads the others")
-        if unreadable and not files: raise ValueError(_unreadable_line(unreadable) + ", and no other image was given")
-        out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
-        if backend == 'onnx': rec = OnnxRecognizer(model)
-        else:
-            try: from captcha_crnn.recognizer import load_recognizer
-            except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
-            rec = load_recognizer(model)
-        reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
-        with saying_size_warnings('captcha_crnn_predict', names=files):
-            for i in range(0, len(files), bs):
-                reads += rec.predict(sources[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
-                if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
-        rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
-        if unreadable: print(f"captcha_crnn_predict: warning: {_unreadable_line(unreadable)}; read the others", file=sys.stderr)
-        if others: print(f"captcha_crnn_predict: note: left out {len(others)} file{'s' * (len(others) > 1)} of the folders given whose extension is not an image's: {_first_few(others, 3)}", file=sys.stderr)
-        if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
-    except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
-    except KeyboardInterrupt: raise CommandError('captcha_crnn_predict', "interrupted: no read was printed" + (f" or written to {out}" if out else ''), status=INTERRUPTED) from None
+    with _interruptible('captcha_crnn_predict', "no read was printed" + (f" or written to {out}" if out else '')):
+        try:
+            if backend not in ('torch', 'onnx'): raise ValueError(f"--backend must be torch or onnx, got {backend!r}")
+            if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
+            if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
+            if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
+            beam_width = _beam_width(method, beam_width)
+            if '-' in images and len(images) > 1: raise ValueError("- reads one image from standard input: give it alone, not with other images")
+            others = []  # files of the folders that are not images by their extension
+            files, unreadable = ([STDIN_NAME], []) if images == ['-'] else _readable(image_files(images, left_out=others))
+            sources = [_stdin_image()] if images == ['-'] else files
+            if unreadable and not skip_bad: raise ValueError(_unreadable_line(unreadable) + f": fix or remove {'them' if len(unreadable) > 1 else 'it'}, or --skip_bad True reads the others")
+            if unreadable and not files: raise ValueError(_unreadable_line(unreadable) + ", and no other image was given")
+            out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
+            if backend == 'onnx': rec = OnnxRecognizer(model)
+            else:
+                try: from captcha_crnn.recognizer import load_recognizer
+                except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
+                rec = load_recognizer(model)
+            reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
+            with saying_size_warnings('captcha_crnn_predict', names=files):
+                for i in range(0, len(files), bs):
+                    reads += rec.predict(sources[i:i+bs], bs=bs, method=method, beam_width=beam_width, allowed=allowed, invert_below=invert_below, any_length=any_length)
+                    if show: print('\r' + progress_line(len(reads), len(files), time.perf_counter() - start), end='\n' if len(reads) == len(files) else '', file=sys.stderr)
+            rows = [(str(f), text, conf, conf >= min_confidence) for f,(text, conf) in zip(files, reads)]
+            if unreadable: print(f"captcha_crnn_predict: warning: {_unreadable_line(unreadable)}; read the others", file=sys.stderr)
+            if others: print(f"captcha_crnn_predict: note: left out {len(others)} file{'s' * (len(others) > 1)} of the folders given whose extension is not an image's: {_first_few(others, 3)}", file=sys.stderr)
+            if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
+        except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
     for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))
 
 # %% ../nbs/07_cli.ipynb #45f3ccae
@@ -376,21 +386,20 @@ def eval_main(
     from captcha_crnn.folders import dataset_from_folder, relabelled_note
     from captcha_crnn.metrics import seq_accuracy, char_error_rate
     from captcha_crnn.results import evaluate_recognizer
-    try:
-        if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
-        beam_width = _beam_width(method, beam_width)
-        defaults = {k: p.default for k,p in inspect.signature(eval_main).parameters.items()}
-        _check_moot({k for k,v in dict(labels=labels, sep=sep).items() if v != defaults[k]})
-        out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
-        rec = load_recognizer(model)
-        ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
-        if note := relabelled_note(ds): print(f"note: {note}")  # at most one of each pair can be read right
-        if not any_length and (note := _length_note(ds['label'], rec.lengths)): print(f"note: {note}")
-        with saying_size_warnings('captcha_crnn_eval', names=ds['file']):
-            results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
-        write_csv(results.itertuples(index=False), list(results.columns), out)
-    except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
-    except KeyboardInterrupt: raise CommandError('captcha_crnn_eval', f"interrupted: nothing was written to {out}", status=INTERRUPTED) from None
+    with _interruptible('captcha_crnn_eval', f"nothing was written to {out}"):
+        try:
+            if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
+            beam_width = _beam_width(method, beam_width)
+            _check_moot(_given(eval_main, labels=labels, sep=sep))
+            out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
+            rec = load_recognizer(model)
+            ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
+            if note := relabelled_note(ds): print(f"note: {note}")  # at most one of each pair can be read right
+            if not any_length and (note := _length_note(ds['label'], rec.lengths)): print(f"note: {note}")
+            with saying_size_warnings('captcha_crnn_eval', names=ds['file']):
+                results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
+            write_csv(results.itertuples(index=False), list(results.columns), out)
+        except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
     print(f"per-file results written to {out}")

@@ -67,6 +67,11 @@ def undrawable_symbols(symbols:str) -> str:
     box = lambda f: _drawn(f, '\U0010fffd')  # a private-use character that no font has a glyph for
     return ''.join(s for s in symbols if s.isspace() or any(_drawn(f, s) == box(f) for f in captcha.image.DEFAULT_FONTS))
 
+# %% ../nbs/00_data.ipynb #19121a18
+def _png_bytes(img:Image.Image) -> bytes:
+    "`img` encoded as a PNG file"
+    with io.BytesIO() as buf: img.save(buf, format='PNG'); return buf.getvalue()
+
 # %% ../nbs/00_data.ipynb #f03c0227
 def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=160, height:int=60, weights:dict|None=None, place:str|None=None) -> tuple[bytes, str]:
     "PNG bytes and label of one CAPTCHA drawn deterministically from `seed`, its symbols from `charset` (default A-Z and 0-9), each as often as its `weights` entry says (default 1); one symbol of `place`, if given, at a random position"
@@ -80,9 +85,7 @@ def render_captcha(seed:str, length=5, charset:Charset|str|None=None, width:int=
     real_secrets, captcha.image.secrets = captcha.image.secrets, _SeededSecrets(rng)
     try: img = ImageCaptcha(width=width, height=height).generate_image(label)
     finally: captcha.image.secrets = real_secrets
-    buf = io.BytesIO()
-    img.save(buf, format='PNG')
-    return buf.getvalue(), label
+    return _png_bytes(img), label
 
 # %% ../nbs/00_data.ipynb #bbeb546e
 def _render_chunk(idxs, seed, length, charset, width, height, weights=None, place=None):

@@ -12,7 +12,7 @@ import datasets
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 import captcha, matplotlib
 from fastcore.basics import ifnone
-from .data import create_captcha_dataset, label_file_stems, render_captcha, render_dataset
+from .data import _png_bytes, create_captcha_dataset, label_file_stems, render_captcha, render_dataset
 
 # %% auto #0
 __all__ = ['FONTS', 'STYLES', 'PRETRAIN_SYMBOLS', 'REAL_STYLE_SYMBOLS', 'CaptchaStyle', 'render_styled', 'random_style',
@@ -169,8 +169,7 @@ def _styled_item(i:int, seed:int, style:CaptchaStyle|None, length, charset:str|N
         label = ''.join(rng.choice(st.charset) for _ in range(_pick(st.length, rng)))
         img = render_styled(label, st, rng)
     if img_size is not None and img.size != (img_size[1], img_size[0]): img = img.resize((img_size[1], img_size[0]), Image.BILINEAR)
-    buf = io.BytesIO(); img.save(buf, format='PNG')
-    return buf.getvalue(), label
+    return _png_bytes(img), label
 
 # %% ../nbs/06_styles.ipynb #a1db070c
 def _render_styled_chunk(idxs, **kwargs): return [_styled_item(i, **kwargs) for i in idxs]
@@ -197,9 +196,7 @@ def create_styled_dataset(
 def _write_pngs(path:Path, images, labels:list[str]) -> Path:
     "Write `images` to `path` as PNGs named by `labels` (`label_file_stems`); a `ValueError` before writing any where a file of other content is in the way"
     path.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for img,stem in zip(images, label_file_stems(labels)):
-        with io.BytesIO() as buf: img.save(buf, format='PNG'); files[path/f"{stem}.png"] = buf.getvalue()
+    files = {path/f"{stem}.png": _png_bytes(img) for img,stem in zip(images, label_file_stems(labels))}
     if clash := next((f for f,data in files.items() if f.exists() and (not f.is_file() or f.read_bytes() != data)), None):
         raise ValueError(f"{clash} exists with other content: refusing to replace it (write to an empty folder)")
     for f,data in files.items(): f.write_bytes(data)

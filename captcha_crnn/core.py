@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b04773b3
 from __future__ import annotations
-import heapq, importlib.resources, io, json, string, warnings
+import heapq, importlib.resources, io, json, string, unicodedata, warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -14,22 +14,28 @@ from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'MOST_ENLARGED', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED',
-           'Charset', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image', 'ImageSizeWarning',
-           'size_warning', 'image_batch', 'log_softmax', 'best_paths', 'ctc_log_likelihood', 'best_paths_of_length',
-           'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans', 'glyph_window', 'valid_reread_symbols',
-           'Rereader', 'folder_files', 'image_files', 'dark_ground', 'to_read_inverted', 'read_images',
-           'recognizer_path', 'read_config']
+           'normal_label', 'Charset', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image',
+           'ImageSizeWarning', 'size_warning', 'image_batch', 'log_softmax', 'best_paths', 'ctc_log_likelihood',
+           'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans', 'glyph_window',
+           'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'dark_ground', 'to_read_inverted',
+           'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
 PAD_IDX = -1   # pads variable-length labels in a batch: neither a symbol nor the blank
 DEFAULT_SYMBOLS = string.ascii_uppercase + string.digits
 
+# %% ../nbs/00_core.ipynb #d1c79d72
+def normal_label(text:str) -> str:
+    "`text` in Unicode's composed form (NFC): one spelling for each symbol that looks the same"
+    return unicodedata.normalize('NFC', text)
+
 # %% ../nbs/00_core.ipynb #9fc6956e
 class Charset:
     "The symbols a CAPTCHA may contain: symbol `i` encodes to index `i+1`, index `BLANK_IDX` (0) is the CTC blank"
     def __init__(self, symbols:str=DEFAULT_SYMBOLS):
         if not isinstance(symbols, str) or not symbols: raise ValueError(f"A charset needs at least one symbol, got {symbols!r}")
+        symbols = normal_label(symbols)
         repeated = [s for s,n in Counter(symbols).items() if n>1]
         if repeated: raise ValueError(f"Charset symbols must be unique; repeated: {''.join(repeated)!r}")
         self.symbols = symbols
@@ -51,12 +57,13 @@ class Charset:
         return len(self)+1
 
     def unknown(self, label:str) -> str:
-        "The characters of `label` outside the charset, sorted; empty when it has none"
-        return ''.join(sorted(set(label) - set(self.o2i)))
+        "The characters of `label` (as `normal_label` spells it) outside the charset, sorted; empty when it has none"
+        return ''.join(sorted(set(normal_label(label)) - set(self.o2i)))
 
     def encode(self, label:str) -> list[int]:
-        "Indices of the symbols of `label`; `ValueError` for an empty label or a character outside the charset"
+        "Indices of the symbols of `label` (as `normal_label` spells it); `ValueError` for an empty label or a character outside the charset"
         if not isinstance(label, str): raise ValueError(f"A label must be a str, got {type(label).__name__}: {label!r}")
+        label = normal_label(label)
         if not label: raise ValueError("Empty label: a CAPTCHA label needs at least one symbol")
         unknown = self.unknown(label)
         if unknown: raise ValueError(f"Label {label!r} has characters outside the charset: {unknown!r} (charset: {self.symbols!r})")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 from fastai.vision.all import *
 from PIL import Image, UnidentifiedImageError
-from .core import Charset, folder_files
+from .core import Charset, folder_files, normal_label
 from .data import *
 
 # %% auto #0
@@ -88,9 +88,9 @@ class FolderScan:
 
 # %% ../nbs/05_folders.ipynb #82bdaae6
 def _table_labels(table:list[tuple[str, str]], table_name:str, scan:FolderScan) -> dict[str, str]:
-    "The label of each file a table names; files listed with two labels are rejected"
+    "The label of each file a table names, as `normal_label` spells it; files listed with two labels are rejected"
     found = {}
-    for file,label in table: found.setdefault(Path(file).as_posix(), []).append(label)
+    for file,label in table: found.setdefault(Path(file).as_posix(), []).append(normal_label(label))
     for file,labels in found.items():
         if len(set(labels)) > 1: scan.rejected.append(Rejection(file, 'conflicting labels', f"{table_name} gives " + ' and '.join(map(repr, dict.fromkeys(labels)))))
     return {f:ls[0] for f,ls in found.items() if len(set(ls)) == 1}
@@ -146,7 +146,7 @@ def scan_captcha_folder(
     scan = FolderScan(folder)
     table_path = None if labels is None else _label_table_path(labels, folder)
     files = folder_files(folder, exclude=table_path)
-    if table_path is None: labelled = {f: (label_func or partial(stem_label, sep=sep))(folder/f) for f in files}
+    if table_path is None: labelled = {f: normal_label((label_func or partial(stem_label, sep=sep))(folder/f)) for f in files}
     else:
         labelled = _table_labels(read_label_table(table_path), table_path.name, scan)
         inside = {f for f in labelled if _inside(folder, f)}

@@ -8,6 +8,7 @@ import csv, hashlib, io, statistics
 import datasets
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import PureWindowsPath
 from typing import Callable
 from fastai.vision.all import *
 from PIL import Image, UnidentifiedImageError
@@ -87,10 +88,15 @@ class FolderScan:
         return '\n'.join(lines)
 
 # %% ../nbs/05_folders.ipynb #82bdaae6
+def _table_file(folder:Path, file:str) -> str:
+    "The file a table names, as a path relative to `folder`: as written, or with Windows' backslashes read as slashes where only that file exists"
+    windows = PureWindowsPath(file).as_posix()
+    return windows if '\\' in file and not (folder/file).exists() and (folder/windows).exists() else Path(file).as_posix()
+
 def _table_labels(table:list[tuple[str, str]], table_name:str, scan:FolderScan) -> dict[str, str]:
     "The label of each file a table names, as `normal_label` spells it; files listed with two labels are rejected"
     found = {}
-    for file,label in table: found.setdefault(Path(file).as_posix(), []).append(normal_label(label))
+    for file,label in table: found.setdefault(_table_file(scan.folder, file), []).append(normal_label(label))
     for file,labels in found.items():
         if len(set(labels)) > 1: scan.rejected.append(Rejection(file, 'conflicting labels', f"{table_name} gives " + ' and '.join(map(repr, dict.fromkeys(labels)))))
     return {f:ls[0] for f,ls in found.items() if len(set(ls)) == 1}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #155a60fc
 from __future__ import annotations
-import csv, dataclasses, inspect, math, os, sys, time, warnings
+import csv, dataclasses, importlib.util, inspect, math, os, sys, time, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's import on torch 2.14; nothing a user can act on
 from contextlib import contextmanager
 from functools import partial
@@ -306,6 +306,18 @@ def _beam_width(method:str, beam_width:int|None) -> int:
     CTCDecoder(None, method, width)  # checks the method and the width
     return width
 
+# %% ../nbs/07_cli.ipynb #136b0fbc
+def _reader(model:str, backend:str='auto'):
+    "The recognizer `model` read with `backend`: `onnx` (`OnnxRecognizer`), `torch` (`load_recognizer`), or `auto`: onnx where `model` has a model.onnx and onnxruntime is installed, torch otherwise"
+    if backend == 'auto' and (recognizer_path(model)/'model.onnx').is_file() and importlib.util.find_spec('onnxruntime'):
+        try: return OnnxRecognizer(model)
+        except FileNotFoundError: pass  # a second reader that was not exported: torch reads it
+        except ValueError as e: raise ValueError(f"{e}: export it again (captcha_crnn_export {model}), or read with --backend torch") from None
+    if backend == 'onnx': return OnnxRecognizer(model)
+    try: from captcha_crnn.recognizer import load_recognizer
+    except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
+    return load_recognizer(model)
+
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
@@ -324,14 +336,14 @@ def predict_main(
     min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
     invert_below:float=INVERT_BELOW, # Images on a dark ground read less surely than this are read again from their negative; 0 never
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
-    backend:str='torch', # torch, or onnx: the recognizer's model.onnx (see captcha_crnn_export) with onnxruntime, which starts much faster
+    backend:str='auto', # auto: onnx where the recognizer has a model.onnx (see captcha_crnn_export) and onnxruntime is installed, else torch; or torch, or onnx (starts much faster)
     any_length:bool_arg=False, # Read labels of any length; by default reads are held to the lengths of the recognizer's training labels (`lengths` in its config.json)
     skip_bad:bool_arg=False, # Leave out images that cannot be read, and say which on stderr, instead of failing
 ):
     "Read CAPTCHA images, or folders of them, with a saved recognizer"
     with _interruptible('captcha_crnn_predict', "no read was printed" + (f" or written to {out}" if out else '')):
         try:
-            if backend not in ('torch', 'onnx'): raise ValueError(f"--backend must be torch or onnx, got {backend!r}")
+            if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"--backend must be auto, torch or onnx, got {backend!r}")
             if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
             if not 0 <= min_confidence <= 1: raise ValueError(f"--min_confidence must be between 0 and 1, got {min_confidence}")
             if not 0 <= invert_below <= 1: raise ValueError(f"--invert_below must be between 0 and 1, got {invert_below}")
@@ -343,11 +355,7 @@ def predict_main(
             if unreadable and not skip_bad: raise ValueError(_unreadable_line(unreadable) + f": fix or remove {'them' if len(unreadable) > 1 else 'it'}, or --skip_bad True reads the others")
             if unreadable and not files: raise ValueError(_unreadable_line(unreadable) + ", and no other image was given")
             out = None if out is None else check_output(out, inputs=images, is_ours=partial(has_header, header=READS_HEADER))
-            if backend == 'onnx': rec = OnnxRecognizer(model)
-            else:
-                try: from captcha_crnn.recognizer import load_recognizer
-                except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
-                rec = load_recognizer(model)
+            rec = _reader(model, backend)
             reads, start, show = [], time.perf_counter(), sys.stderr.isatty() and len(files) > bs
             with saying_size_warnings('captcha_crnn_predict', names=files):
                 for i in range(0, len(files), bs):

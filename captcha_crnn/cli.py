@@ -253,6 +253,7 @@ def train_main(
         try: path = save_recognizer(learn, out, reread=second)
         except (ValueError, OSError) as e: raise CommandError('captcha_crnn_train', e, status=1)
         print(f"saved to {path}")
+        print(f"read with: captcha_crnn_predict {path} IMAGE...; after captcha_crnn_export {path}, reads start in a fraction of a second")
 
 # %% ../nbs/07_cli.ipynb #f84c9858
 def _first_few(items:list, most:int, sep:str=', ') -> str:

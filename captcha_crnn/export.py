@@ -47,7 +47,7 @@ def _to_onnx(net:nn.Module, example:Tensor, f, input_name:str, output_name:str, 
 # %% ../nbs/08_export.ipynb #d656ef94
 def export_onnx(path:str|Path, n_check:int=64, atol:float=1e-3, opset:int=17) -> Path:
     "Write `model.onnx` (and `reread.onnx` for a second reader) into the recognizer folder `path`, once onnxruntime reads `n_check` CAPTCHAs as torch does"
-    if recognizer_path(path) != Path(path): raise ValueError(f"{path} names a pretrained recognizer inside the package, which ships with its model.onnx already (captcha_crnn_predict {path} IMAGE --backend onnx reads with it); to export your own copy, save it to a folder and export that")
+    if recognizer_path(path) != Path(path): raise ValueError(f"{path} names a pretrained recognizer inside the package, which ships with its model.onnx already (captcha_crnn_predict {path} IMAGE reads with it); to export your own copy, save it to a folder and export that")
     ort, rec, path = _onnxruntime(), load_recognizer(path, device='cpu', freeze=False), Path(path)  # exports and checks `rec.model`: no TorchScript copy needed
     h,w = rec.img_size
     imgs = create_captcha_dataset(n_check, length=(1, 6), charset=rec.charset, width=w, height=h, seed=0, progress=False)['image']

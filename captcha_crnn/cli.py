@@ -311,6 +311,7 @@ def _beam_width(method:str, beam_width:int|None) -> int:
 def _reader(model:str, backend:str='auto'):
     "The recognizer `model` read with `backend`: `onnx` (`OnnxRecognizer`), `torch` (`load_recognizer`), or `auto`: onnx where `model` has a model.onnx and onnxruntime is installed, torch otherwise"
     if backend == 'auto' and (recognizer_path(model)/'model.onnx').is_file() and importlib.util.find_spec('onnxruntime'):
+        read_config(recognizer_path(model))  # a bad config.json is no matter of backend: its own error
         try: return OnnxRecognizer(model)
         except FileNotFoundError: pass  # a second reader that was not exported: torch reads it
         except ValueError as e: raise ValueError(f"{e}: export it again (captcha_crnn_export {model}), or read with --backend torch") from None

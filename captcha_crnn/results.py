@@ -14,7 +14,7 @@ from .recognizer import Recognizer
 
 # %% auto #0
 __all__ = ['predict_strings', 'evaluate_recognizer', 'symbol_confusions', 'plot_confusions', 'accuracy_by_position',
-           'plot_accuracy_by_position']
+           'plot_accuracy_by_position', 'accuracy_by_confidence', 'plot_accuracy_by_confidence']
 
 # %% ../nbs/04_results.ipynb #73cd140b
 def predict_strings(learn:Learner, dl=None, method:str='greedy', beam_width:int=10, any_length:bool=False) -> tuple[list[str], list[str], Tensor]:
@@ -72,4 +72,26 @@ def plot_accuracy_by_position(labels, preds, ax=None, figsize=(6, 3)):
     ax.set_ylim(min(acc + [1.]) - 0.05, 1.)
     ax.set_xlabel('position in the label'); ax.set_ylabel('symbol accuracy')
     ax.set_title('Accuracy by position')
+    return ax
+
+# %% ../nbs/04_results.ipynb #747c1f84
+def accuracy_by_confidence(correct, conf, thresholds=(0., 0.5, 0.9, 0.99)) -> pd.DataFrame:
+    "For each of `thresholds`: the share of reads of that confidence or more (`accepted`), and the share of those that are `correct` (`accuracy`, NaN where none is accepted)"
+    correct, conf = np.asarray(correct, dtype=bool), np.asarray(conf, dtype=float)
+    if correct.shape != conf.shape or correct.ndim != 1 or not len(correct): raise ValueError(f"Need one confidence a read, at least one read: got {correct.shape} and {conf.shape}")
+    rows = [(t, (conf >= t).mean(), correct[conf >= t].mean() if (conf >= t).any() else np.nan) for t in thresholds]
+    return pd.DataFrame(rows, columns=['min_confidence', 'accepted', 'accuracy'])
+
+# %% ../nbs/04_results.ipynb #0a51c391
+def plot_accuracy_by_confidence(correct, conf, marks=(0.5, 0.9, 0.99), ax=None, figsize=(6, 3)):
+    "The accuracy of the reads accepted against the share accepted, as the confidence threshold rises, with the thresholds `marks` labelled"
+    correct, conf = np.asarray(correct, dtype=bool), np.asarray(conf, dtype=float)
+    order = np.argsort(-conf, kind='stable')  # the surest read first: each prefix is what some threshold accepts
+    n = np.arange(1, len(conf)+1)
+    if ax is None: _,ax = plt.subplots(figsize=figsize)
+    ax.plot(n/len(conf), np.cumsum(correct[order])/n, color='tab:blue')
+    for t,accepted,accuracy in accuracy_by_confidence(correct, conf, marks).itertuples(index=False):
+        if accepted > 0: ax.plot(accepted, accuracy, 'o', color='tab:red'); ax.annotate(f"{t:g}", (accepted, accuracy), textcoords='offset points', xytext=(-4, 6), ha='right')
+    ax.set_xlabel('share of reads accepted'); ax.set_ylabel('accuracy of accepted reads')
+    ax.set_title('Accuracy by confidence')
     return ax

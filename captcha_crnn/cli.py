@@ -416,7 +416,7 @@ def eval_main(
             if not any_length and (note := _length_note(ds['label'], rec.lengths)): print(f"note: {note}")
             with saying_size_warnings('captcha_crnn_eval', names=ds['file']):
                 results = evaluate_recognizer(rec, ds, bs=bs, method=method, beam_width=beam_width, any_length=any_length)
-            write_csv(results.itertuples(index=False), list(results.columns), out)
+            write_csv(results.round({'confidence': 4}).itertuples(index=False), list(results.columns), out)  # rounded in the file only, as captcha_crnn_predict's
         except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")

@@ -152,7 +152,11 @@ def scan_captcha_folder(
     scan = FolderScan(folder)
     table_path = None if labels is None else _label_table_path(labels, folder)
     files = folder_files(folder, exclude=table_path)
-    if table_path is None: labelled = {f: normal_label((label_func or partial(stem_label, sep=sep))(folder/f)) for f in files}
+    if table_path is None:
+        labelled = {f: (label_func or partial(stem_label, sep=sep))(folder/f) for f in files}
+        if wrong := next(((f, l) for f,l in labelled.items() if not isinstance(l, str)), None):
+            raise TypeError(f"label_func gave {wrong[1]!r} ({type(wrong[1]).__name__}) for {wrong[0]}: a label must be a str")
+        labelled = {f: normal_label(l) for f,l in labelled.items()}
     else:
         labelled = _table_labels(read_label_table(table_path), table_path.name, scan)
         inside = {f for f in labelled if _inside(folder, f)}

@@ -32,7 +32,7 @@ def evaluate_recognizer(rec:Recognizer, ds:datasets.Dataset, bs:int=64, method:s
     files = list(ds['file']) if 'file' in ds.column_names else [str(i) for i in range(len(ds))]
     labels = list(ds['label'])
     return pd.DataFrame({'file': files, 'label': labels, 'prediction': [p for p,_ in preds],
-                         'confidence': [round(c, 4) for _,c in preds], 'correct': [p == l for (p,_),l in zip(preds, labels)]})
+                         'confidence': [c for _,c in preds], 'correct': [p == l for (p,_),l in zip(preds, labels)]})
 
 # %% ../nbs/04_results.ipynb #842032c1
 def symbol_confusions(labels, preds) -> Counter:

@@ -335,7 +335,7 @@ def predict_main(
     beam_width:int=None, # Beam width for --method beam (default 10)
     bs:int=64, # Images read per batch
     allowed:str=None, # Read only these symbols, e.g. 0123456789; default: all of the recognizer's charset
-    min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen)
+    min_confidence:float=0., # Reads below this confidence are marked not accepted (accepted column of --out, `?` on screen); captcha_crnn_eval shows what a value accepts on labelled images
     invert_below:float=INVERT_BELOW, # Images on a dark ground read less surely than this are read again from their negative; 0 never
     out:str=None, # Also write a CSV with a row per image: file, text, confidence, accepted
     backend:str='auto', # auto: onnx where the recognizer has a model.onnx (see captcha_crnn_export) and onnxruntime is installed, else torch; or torch, or onnx (starts much faster)

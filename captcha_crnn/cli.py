@@ -16,7 +16,7 @@ from .reader import OnnxRecognizer
 
 # %% auto #0
 __all__ = ['INTERRUPTED', 'PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'MOOT', 'STDIN_NAME', 'READS_HEADER',
-           'MIN_CONFIDENCES', 'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv', 'train_main',
+           'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv', 'train_main',
            'saying_size_warnings', 'progress_line', 'predict_main', 'confidence_lines', 'eval_main', 'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
@@ -378,8 +378,6 @@ def _length_note(labels:list[str], lengths:list|None) -> str|None:
             f"never trained on: it holds its reads to {'/'.join(map(str, lengths))} symbols, so it cannot read these right; --any_length True reads any length")
 
 # %% ../nbs/07_cli.ipynb #daf79fc9
-MIN_CONFIDENCES = (0.5, 0.9, 0.99)  # the --min_confidence values captcha_crnn_eval reports on
-
 def confidence_lines(by_confidence) -> str:
     "A small table of what each `--min_confidence` of `by_confidence` (an `accuracy_by_confidence` table) accepts, and how many of those reads are right"
     rows = [f"{t:>16g}  {accepted:>7.1%}  {'-' if math.isnan(accuracy) else f'{accuracy:.1%}':>14}" for t,accepted,accuracy in by_confidence.itertuples(index=False)]
@@ -403,7 +401,7 @@ def eval_main(
     from captcha_crnn.recognizer import load_recognizer
     from captcha_crnn.folders import dataset_from_folder, relabelled_note
     from captcha_crnn.metrics import seq_accuracy, char_error_rate
-    from captcha_crnn.results import evaluate_recognizer, accuracy_by_confidence
+    from captcha_crnn.results import evaluate_recognizer, accuracy_by_confidence, CONFIDENCE_MARKS
     with _interruptible('captcha_crnn_eval', f"nothing was written to {out}"):
         try:
             if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
@@ -420,7 +418,7 @@ def eval_main(
         except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
     print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
-    print(confidence_lines(accuracy_by_confidence(results.correct, results.confidence, MIN_CONFIDENCES)))
+    print(confidence_lines(accuracy_by_confidence(results.correct, results.confidence, CONFIDENCE_MARKS)))
     print(f"per-file results written to {out}")
 
 # %% ../nbs/07_cli.ipynb #1fbdd319

@@ -13,8 +13,8 @@ from .metrics import align
 from .recognizer import Recognizer
 
 # %% auto #0
-__all__ = ['predict_strings', 'evaluate_recognizer', 'symbol_confusions', 'plot_confusions', 'accuracy_by_position',
-           'plot_accuracy_by_position', 'accuracy_by_confidence', 'plot_accuracy_by_confidence']
+__all__ = ['CONFIDENCE_MARKS', 'predict_strings', 'evaluate_recognizer', 'symbol_confusions', 'plot_confusions',
+           'accuracy_by_position', 'plot_accuracy_by_position', 'accuracy_by_confidence', 'plot_accuracy_by_confidence']
 
 # %% ../nbs/04_results.ipynb #73cd140b
 def predict_strings(learn:Learner, dl=None, method:str='greedy', beam_width:int=10, any_length:bool=False) -> tuple[list[str], list[str], Tensor]:
@@ -75,22 +75,25 @@ def plot_accuracy_by_position(labels, preds, ax=None, figsize=(6, 3)):
     return ax
 
 # %% ../nbs/04_results.ipynb #747c1f84
-def accuracy_by_confidence(correct, conf, thresholds=(0., 0.5, 0.9, 0.99)) -> pd.DataFrame:
+CONFIDENCE_MARKS = (0.5, 0.9, 0.99)  # the thresholds reported and marked by default, here and by captcha_crnn_eval
+
+def accuracy_by_confidence(correct, conf, thresholds=(0., *CONFIDENCE_MARKS)) -> pd.DataFrame:
     "For each of `thresholds`: the share of reads of that confidence or more (`accepted`), and the share of those that are `correct` (`accuracy`, NaN where none is accepted)"
     correct, conf = np.asarray(correct, dtype=bool), np.asarray(conf, dtype=float)
     if correct.shape != conf.shape or correct.ndim != 1 or not len(correct): raise ValueError(f"Need one confidence a read, at least one read: got {correct.shape} and {conf.shape}")
-    rows = [(t, (conf >= t).mean(), correct[conf >= t].mean() if (conf >= t).any() else np.nan) for t in thresholds]
-    return pd.DataFrame(rows, columns=['min_confidence', 'accepted', 'accuracy'])
+    def row(t): accepted = conf >= t; return t, accepted.mean(), correct[accepted].mean() if accepted.any() else np.nan
+    return pd.DataFrame(map(row, thresholds), columns=['min_confidence', 'accepted', 'accuracy'])
 
 # %% ../nbs/04_results.ipynb #0a51c391
-def plot_accuracy_by_confidence(correct, conf, marks=(0.5, 0.9, 0.99), ax=None, figsize=(6, 3)):
+def plot_accuracy_by_confidence(correct, conf, marks=CONFIDENCE_MARKS, ax=None, figsize=(6, 3)):
     "The accuracy of the reads accepted against the share accepted, as the confidence threshold rises, with the thresholds `marks` labelled"
+    marked = accuracy_by_confidence(correct, conf, marks)  # checks the inputs too
     correct, conf = np.asarray(correct, dtype=bool), np.asarray(conf, dtype=float)
     order = np.argsort(-conf, kind='stable')  # the surest read first: each prefix is what some threshold accepts
     n = np.arange(1, len(conf)+1)
     if ax is None: _,ax = plt.subplots(figsize=figsize)
     ax.plot(n/len(conf), np.cumsum(correct[order])/n, color='tab:blue')
-    for t,accepted,accuracy in accuracy_by_confidence(correct, conf, marks).itertuples(index=False):
+    for t,accepted,accuracy in marked.itertuples(index=False):
         if accepted > 0: ax.plot(accepted, accuracy, 'o', color='tab:red'); ax.annotate(f"{t:g}", (accepted, accuracy), textcoords='offset points', xytext=(-4, 6), ha='right')
     ax.set_xlabel('share of reads accepted'); ax.set_ylabel('accuracy of accepted reads')
     ax.set_title('Accuracy by confidence')

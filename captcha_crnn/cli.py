@@ -17,7 +17,8 @@ from .reader import OnnxRecognizer
 # %% auto #0
 __all__ = ['INTERRUPTED', 'PREDICTIONS_HEADER', 'SYNTHETIC_ONLY', 'FOLDER_ONLY', 'MOOT', 'STDIN_NAME', 'READS_HEADER',
            'CommandError', 'parse_length', 'check_output', 'has_header', 'write_csv', 'train_main',
-           'saying_size_warnings', 'progress_line', 'predict_main', 'confidence_lines', 'eval_main', 'export_main']
+           'saying_size_warnings', 'print_lines', 'progress_line', 'predict_main', 'confidence_lines', 'eval_main',
+           'export_main']
 
 # %% ../nbs/07_cli.ipynb #becf8efb
 INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C, as shells give it
@@ -320,6 +321,16 @@ def _reader(model:str, backend:str='auto'):
     except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
     return load_recognizer(model)
 
+# %% ../nbs/07_cli.ipynb #37c4cc75
+def print_lines(lines):
+    "Print each of `lines` to stdout; if the program reading it has stopped (`... | head`), stop quietly with status 1"
+    try:
+        for line in lines: print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that Python's own flush at exit finds no broken pipe either
+        raise SystemExit(1) from None
+
 # %% ../nbs/07_cli.ipynb #67a20e20
 READS_HEADER = 'file,text,confidence,accepted'
 
@@ -368,7 +379,7 @@ def predict_main(
             if others: print(f"captcha_crnn_predict: note: left out {len(others)} file{'s' * (len(others) > 1)} of the folders given whose extension is not an image's: {_first_few(others, 3)}", file=sys.stderr)
             if out is not None: write_csv([(f, t, round(c, 4), a) for f,t,c,a in rows], READS_HEADER.split(','), out, ('file', 'text'))  # rounded in the file only: the screen shows the exact value to 3 places
         except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_predict', e)
-    for file,text,conf,accepted in rows: print(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?'))
+    print_lines(f"{file}\t{text}\t{conf:.3f}" + ('' if accepted else '\t?') for file,text,conf,accepted in rows)
 
 # %% ../nbs/07_cli.ipynb #45f3ccae
 def _length_note(labels:list[str], lengths:list|None) -> str|None:
@@ -417,9 +428,8 @@ def eval_main(
             write_csv(results.round({'confidence': 4}).itertuples(index=False), list(results.columns), out)  # rounded in the file only, as captcha_crnn_predict's
         except (ValueError, OSError) as e: raise CommandError('captcha_crnn_eval', e)
     seq_acc, cer = seq_accuracy(results.prediction, results.label), char_error_rate(results.prediction, results.label)
-    print(f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}")
-    print(confidence_lines(accuracy_by_confidence(results.correct, results.confidence, CONFIDENCE_MARKS)))
-    print(f"per-file results written to {out}")
+    print_lines([f"sequence accuracy {seq_acc:.4f}, character error rate {cer:.4f} on {len(results)} images from {folder}",
+                 confidence_lines(accuracy_by_confidence(results.correct, results.confidence, CONFIDENCE_MARKS)), f"per-file results written to {out}"])
 
 # %% ../nbs/07_cli.ipynb #1fbdd319
 @call_parse

@@ -13,12 +13,12 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'MOST_ENLARGED', 'INVERT_BELOW', 'RECOGNIZER_FORMAT', 'PRETRAINED',
-           'normal_label', 'Charset', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image', 'load_captcha_image',
-           'ImageSizeWarning', 'size_warning', 'image_batch', 'log_softmax', 'best_paths', 'ctc_log_likelihood',
-           'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans', 'glyph_window',
-           'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'dark_ground', 'to_read_inverted',
-           'read_images', 'recognizer_path', 'read_config']
+__all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'UNRECOGNISED', 'MOST_ENLARGED', 'INVERT_BELOW', 'RECOGNIZER_FORMAT',
+           'PRETRAINED', 'normal_label', 'Charset', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image',
+           'load_captcha_image', 'ImageSizeWarning', 'size_warning', 'image_batch', 'log_softmax', 'best_paths',
+           'ctc_log_likelihood', 'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans',
+           'glyph_window', 'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'dark_ground',
+           'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -128,11 +128,14 @@ def fit_image(img:Image.Image, img_size:tuple, keep_aspect:bool=False) -> Image.
     return out
 
 # %% ../nbs/00_core.ipynb #790858b1
+UNRECOGNISED = 'no image format recognises it'  # what is said of bytes that no image decoder opens (a text file, an HTML error page)
+
 def _decoded(source, name:str) -> Image.Image:
     "The image in `source` (a path or a file object) fully decoded as RGB, with `name` in any error"
     try:
         with Image.open(source) as img: img.load(); return to_rgb(img)
     except Image.DecompressionBombError as e: raise ValueError(f"Image {name} is too large to read: {e}") from None
+    except UnidentifiedImageError: raise ValueError(f"Cannot read image {name}: {UNRECOGNISED}") from None  # Pillow's own message names a BytesIO object
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e: raise ValueError(f"Cannot read image {name}: {e}") from None
 
 def load_captcha_image(o) -> Image.Image:

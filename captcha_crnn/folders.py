@@ -12,7 +12,7 @@ from pathlib import PureWindowsPath
 from typing import Callable
 from fastai.vision.all import *
 from PIL import Image, UnidentifiedImageError
-from .core import Charset, folder_files, normal_label
+from .core import Charset, UNRECOGNISED, folder_files, normal_label
 from .data import *
 
 # %% auto #0
@@ -66,7 +66,7 @@ def _read_image_bytes(folder:Path, file:str) -> tuple[bytes|None, Rejection|None
     data = (folder/file).read_bytes()
     try:
         with Image.open(io.BytesIO(data)) as img: img.load()
-    except UnidentifiedImageError: return None, Rejection(file, 'not an image', 'no image format recognises it')
+    except UnidentifiedImageError: return None, Rejection(file, 'not an image', UNRECOGNISED)
     except Image.DecompressionBombError as e: return None, Rejection(file, 'image too large', str(e))
     except (OSError, SyntaxError, ValueError) as e: return None, Rejection(file, 'corrupt or truncated image', str(e))
     return data, None

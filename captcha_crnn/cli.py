@@ -318,7 +318,9 @@ def _reader(model:str, backend:str='auto'):
         except ValueError as e: raise ValueError(f"{e}: export it again (captcha_crnn_export {model}), or read with --backend torch") from None
     if backend == 'onnx': return OnnxRecognizer(model)
     try: from captcha_crnn.recognizer import load_recognizer
-    except ImportError as e: raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or read with --backend onnx") from None
+    except ImportError as e:
+        way_out = "read with --backend onnx" if (recognizer_path(model)/'model.onnx').is_file() else f"export its model.onnx where they are (captcha_crnn_export {model}) and read that"
+        raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or {way_out}") from None
     return load_recognizer(model)
 
 # %% ../nbs/07_cli.ipynb #37c4cc75

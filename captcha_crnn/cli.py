@@ -311,15 +311,17 @@ def _beam_width(method:str, beam_width:int|None) -> int:
 # %% ../nbs/07_cli.ipynb #136b0fbc
 def _reader(model:str, backend:str='auto'):
     "The recognizer `model` read with `backend`: `onnx` (`OnnxRecognizer`), `torch` (`load_recognizer`), or `auto`: onnx where `model` has a model.onnx and onnxruntime is installed, torch otherwise"
-    if backend == 'auto' and (recognizer_path(model)/'model.onnx').is_file() and importlib.util.find_spec('onnxruntime'):
-        read_config(recognizer_path(model))  # a bad config.json is no matter of backend: its own error
+    path = recognizer_path(model)
+    has_onnx = (path/'model.onnx').is_file()
+    if backend == 'auto' and has_onnx and importlib.util.find_spec('onnxruntime'):
+        read_config(path)  # a bad config.json is no matter of backend: its own error
         try: return OnnxRecognizer(model)
         except FileNotFoundError: pass  # a second reader that was not exported: torch reads it
         except ValueError as e: raise ValueError(f"{e}: export it again (captcha_crnn_export {model}), or read with --backend torch") from None
     if backend == 'onnx': return OnnxRecognizer(model)
     try: from captcha_crnn.recognizer import load_recognizer
     except ImportError as e:
-        way_out = "read with --backend onnx" if (recognizer_path(model)/'model.onnx').is_file() else f"export its model.onnx where they are (captcha_crnn_export {model}) and read that"
+        way_out = "read with --backend onnx" if has_onnx else f"export its model.onnx where they are (captcha_crnn_export {model}) and read that"
         raise ImportError(f"the torch backend needs torch and fastai ({e}): install them, or {way_out}") from None
     return load_recognizer(model)
 

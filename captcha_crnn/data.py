@@ -246,9 +246,11 @@ def common_size(sizes:Counter) -> tuple[int, int]:
     return sizes.most_common(1)[0][0]
 
 # %% ../nbs/00_data.ipynb #e739b126
+def _on_gpu(device) -> bool: return device is not None and torch.device(device).type == 'cuda'
+
 def loader_workers(device=None) -> int:
     "DataLoader worker processes that pay on `device` (default fastai's `default_device()`): none on a CPU, whose cores train; on a GPU one a CPU core, up to 8"
-    return min(8, defaults.cpus) if torch.device(ifnone(device, default_device())).type == 'cuda' else 0
+    return min(8, defaults.cpus) if _on_gpu(ifnone(device, default_device())) else 0
 
 # %% ../nbs/00_data.ipynb #20945caa
 def captcha_dls(

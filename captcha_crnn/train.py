@@ -12,6 +12,7 @@ import datasets
 from torch.utils.data import TensorDataset
 from .core import Charset, Rereader, image_batch
 from .data import *
+from .data import _on_gpu
 from .model import *
 from .loss import PaddedCTCLoss, ctc_min_steps
 from .metrics import CTCAccuracy, CTCMetric, CharErrorRate, char_error_rate
@@ -86,7 +87,6 @@ class BFloat16CPU(Callback):
     def _leave(self):
         if getattr(self, 'autocast', None) is not None: self.autocast.__exit__(None, None, None); self.autocast = None
 
-def _on_gpu(device) -> bool: return device is not None and torch.device(device).type == 'cuda'
 
 def _mixed_precision_on(device, mixed_precision:bool|None=None) -> bool:
     "Whether work on `device` runs in mixed precision: as `mixed_precision` says, and when it is `None`, on a GPU only"

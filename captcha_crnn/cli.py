@@ -201,14 +201,14 @@ def train_main(
     reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
-    from captcha_crnn.data import captcha_dls
+    from captcha_crnn.data import captcha_dls, check_full_batch
     from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
     from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
     import torch
     from fastai.torch_core import default_device, no_random, set_seed
     with _interruptible('captcha_crnn_train', f"nothing was saved to {out}"):
         try:
-            _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0)),
+            _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0), seed=(seed, 0)),
                                  width, height, recipe, folder, lr, valid_pct)
             given = _given(train_main, n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
                            valid_pct=valid_pct, skip_bad=skip_bad)
@@ -219,13 +219,14 @@ def train_main(
                 print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "
                       "with --num_workers 14 (drawing included) and more than a day on a CPU. --recipe synthetic is the CPU recipe (about 15 minutes of 2 cores)")
             out = check_output(out, inputs=[folder, valid_folder], is_folder=True, is_ours=can_hold_recognizer)
-            train_ds, valid_ds, charset, drawing = _training_data(recipe, seed, n_train, n_valid, length, charset, width, height,
-                                                                  folder, labels, sep, valid_folder, valid_pct, skip_bad)
             start = ifnone(from_model, 'base' if folder and arch is None else 'scratch')
             if start != 'scratch' and arch is not None: raise ValueError(f"--arch {arch} trains from scratch; it cannot be combined with --from_model {start}")
-            img_size = _image_size(train_ds, folder, width, height)
             training = RECIPES['finetune' if start != 'scratch' else 'folder' if folder else recipe]
             training = dataclasses.replace(training, **{k: v for k,v in dict(augment=augment, shift=shift).items() if v is not None})  # the options that override it
+            if not folder: check_full_batch(ifnone(bs, training.bs), ifnone(n_train, RECIPES[recipe].n_train))  # before drawing
+            train_ds, valid_ds, charset, drawing = _training_data(recipe, seed, n_train, n_valid, length, charset, width, height,
+                                                                  folder, labels, sep, valid_folder, valid_pct, skip_bad)
+            img_size = _image_size(train_ds, folder, width, height)
             if ifnone(mixed_precision, training.mixed_precision) and not mixed_precision_pays():
                 print(f"note: this CPU ({torch.backends.cpu.get_cpu_capability()}) does not compute bfloat16 natively, so mixed precision trains many times slower than float32 here: "
                       + ("training in float32" if mixed_precision is None else "--mixed_precision False is faster"))

@@ -17,7 +17,7 @@ from .core import *
 __all__ = ['undrawable_symbols', 'render_captcha', 'render_dataset', 'create_captcha_dataset', 'valid_seed', 'oversample_seed',
            'reread_seed', 'draw_containing', 'label_file_stems', 'captcha_grid', 'show_captchas', 'CaptchaStr',
            'TensorLabel', 'show_batch', 'TokenizeLabel', 'FitImage', 'ToRGB', 'get_image', 'get_label', 'pad_labels',
-           'image_sizes', 'common_size', 'loader_workers', 'captcha_dls']
+           'image_sizes', 'common_size', 'loader_workers', 'check_full_batch', 'captcha_dls']
 
 # %% ../nbs/00_data.ipynb #d00d19c0
 class _SeededSecrets:
@@ -252,6 +252,11 @@ def loader_workers(device=None) -> int:
     "DataLoader worker processes that pay on `device` (default fastai's `default_device()`): none on a CPU, whose cores train; on a GPU one a CPU core, up to 8"
     return min(8, defaults.cpus) if _on_gpu(ifnone(device, default_device())) else 0
 
+# %% ../nbs/00_data.ipynb #1e4010bd
+def check_full_batch(bs:int, n_train:int):
+    "Raise a `ValueError` where `bs` is more than the `n_train` training images, so that no full batch would train"
+    if n_train < bs: raise ValueError(f"bs {bs} is larger than the {n_train} training images, so there would be no full batch to train on: give a smaller bs (bs=, or --bs) or more images")
+
 # %% ../nbs/00_data.ipynb #20945caa
 def captcha_dls(
     ds:datasets.Dataset, # Rows with an `image` and a `label`
@@ -287,7 +292,7 @@ def captcha_dls(
                        get_x=get_image, get_y=get_label, splitter=splitter,
                        item_tfms=[ToRGB()] + ([] if same_size else [FitImage(img_size, keep_aspect)]), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, before_batch=pad_labels, num_workers=ifnone(num_workers, loader_workers()), **kwargs)
-    if len(dls.train_ds) < bs: raise ValueError(f"bs {bs} is larger than the {len(dls.train_ds)} training images, so there would be no full batch to train on: give a smaller bs (bs=, or --bs) or more images")
+    check_full_batch(bs, len(dls.train_ds))
     dls.charset,dls.img_size,dls.keep_aspect = charset,img_size,keep_aspect
     dls.lengths = sorted({len(get_label(row)) for row in dls.train.items})  # what a recognizer trained on them reads (`hold_lengths`)
     return dls

@@ -107,7 +107,8 @@ def image_from_array(a:np.ndarray) -> Image.Image:
     "An RGB image from an `[H, W]` or `[H, W, 1|3|4]` array of bools, 8- or 16-bit integers, or floats (in [0, 1], or 0-255)"
     a = np.asarray(a)
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
-        raise ValueError(f"An image array must be [H, W] or [H, W, 1|3|4], got shape {a.shape}")
+        first = a.ndim == 3 and a.shape[0] in (1, 3, 4)  # as torch and fastai hold images
+        raise ValueError(f"An image array must be [H, W] or [H, W, 1|3|4], got shape {a.shape}" + (": channels first? a.transpose(1, 2, 0) puts them last" if first else ''))
     if a.size == 0: raise ValueError(f"The image array is empty (shape {a.shape})")
     if a.dtype.kind not in 'biuf': raise ValueError(f"An image array must hold numbers, got dtype {a.dtype}")
     if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise ValueError("The image array has NaN or infinite values")

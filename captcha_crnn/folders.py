@@ -227,6 +227,7 @@ def infer_charset(*label_lists) -> Charset:
 # %% ../nbs/05_folders.ipynb #b16e246f
 def split_dataset(ds:datasets.Dataset, valid_pct:float=0.2, seed:int=42) -> tuple[datasets.Dataset, datasets.Dataset]:
     "A seeded random `(train, valid)` split of `ds` holding out `valid_pct` of it"
+    if seed < 0: raise ValueError(f"seed must be at least 0, got {seed}")  # numpy's own message names no seed
     n_valid = round(len(ds)*valid_pct)
     if not 0 < n_valid < len(ds): raise ValueError(f"valid_pct={valid_pct} leaves {n_valid} of {len(ds)} rows for validation: both parts need at least one")
     split = ds.train_test_split(test_size=n_valid, seed=seed)

@@ -37,8 +37,8 @@ def spliced(train_ds, n:int, seed:int) -> datasets.Dataset:
             if rec.charset.decode([lp[j, s].argmax() for s,_ in spans]) != label: continue  # a read that is wrong places no cut
             w = img.size[0]
             cuts[i+j] = [round((spans[k][1] + spans[k+1][0])/2 * w/T) for k in range(len(spans)-1)]
-    by_len = {}
-    for i in cuts: by_len.setdefault(len(train_ds[i]['label']), []).append(i)
+    by_len, all_labels = {}, train_ds['label']  # the labels alone, without decoding every image again
+    for i in cuts: by_len.setdefault(len(all_labels[i]), []).append(i)
     print(f"base reads {len(cuts)} of {len(train_ds)} training images right: the cuts come from those")
     images, labels = [], []
     lens = [L for L,v in by_len.items() if len(v) > 1 and L > 1]

@@ -65,9 +65,8 @@ class Charset:
         if not isinstance(label, str): raise ValueError(f"A label must be a str, got {type(label).__name__}: {label!r}")
         label = normal_label(label)
         if not label: raise ValueError("Empty label: a CAPTCHA label needs at least one symbol")
-        unknown = self.unknown(label)
-        if unknown: raise ValueError(f"Label {label!r} has characters outside the charset: {unknown!r} (charset: {self.symbols!r})")
-        return [self.o2i[c] for c in label]
+        try: return [self.o2i[c] for c in label]
+        except KeyError: raise ValueError(f"Label {label!r} has characters outside the charset: {self.unknown(label)!r} (charset: {self.symbols!r})") from None
 
     def decode(self, idxs) -> str:
         "The string for `idxs`, skipping blanks and padding"

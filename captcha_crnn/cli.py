@@ -170,6 +170,12 @@ def _reread_data(training, reread:str|None, charset:Charset, seed:int, train_ds,
         raise ValueError(f"--reread {reread}: the training labels hold {n_windows} of these symbols and a second reader needs at least 64, and the validation labels some")
     return reread, reread_ds
 
+# %% ../nbs/07_cli.ipynb #4fb9212f
+def _check_paths(folders=(), models=()):
+    "Raise where a folder of `folders` or a recognizer of `models` is not there or not one (`None`s are skipped): checks that need neither torch nor fastai"
+    for f in filter(None, folders): existing_folder(f)
+    for m in filter(None, models): read_config(recognizer_path(m))
+
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
 def train_main(
@@ -201,13 +207,14 @@ def train_main(
     reread:str=None, # Symbols a second reader looks at again once the CRNN is trained, such as O0 (see `train_rereader`); default the recipe's (O0 for synthetic_reread, else none); '' for none. Saved only if it reads the held-out images at least as well as the CRNN alone
 ):
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
-    from captcha_crnn.data import captcha_dls, check_full_batch
-    from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
-    from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
-    import torch
-    from fastai.torch_core import default_device, no_random, set_seed
     with _interruptible('captcha_crnn_train', f"nothing was saved to {out}"):
         try:
+            _check_paths(folders=(folder, valid_folder), models=() if from_model in (None, 'scratch') else (from_model,))
+            from captcha_crnn.data import captcha_dls, check_full_batch
+            from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
+            from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
+            import torch
+            from fastai.torch_core import default_device, no_random, set_seed
             _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0), seed=(seed, 0)),
                                  width, height, recipe, folder, lr, valid_pct)
             given = _given(train_main, n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
@@ -414,16 +421,17 @@ def eval_main(
     any_length:bool_arg=False, # Read labels of any length; by default reads are held to the lengths of the recognizer's training labels (`lengths` in its config.json)
 ):
     "Measure a saved recognizer on a folder of labelled CAPTCHAs"
-    from captcha_crnn.recognizer import load_recognizer
-    from captcha_crnn.folders import dataset_from_folder, relabelled_note
-    from captcha_crnn.metrics import seq_accuracy, char_error_rate
-    from captcha_crnn.results import evaluate_recognizer, accuracy_by_confidence, CONFIDENCE_MARKS
     with _interruptible('captcha_crnn_eval', f"nothing was written to {out}"):
         try:
             if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}")
             beam_width = _beam_width(method, beam_width)
             _check_moot(_given(eval_main, labels=labels, sep=sep))
             out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
+            _check_paths(folders=(folder,), models=(model,))
+            from captcha_crnn.recognizer import load_recognizer
+            from captcha_crnn.folders import dataset_from_folder, relabelled_note
+            from captcha_crnn.metrics import seq_accuracy, char_error_rate
+            from captcha_crnn.results import evaluate_recognizer, accuracy_by_confidence, CONFIDENCE_MARKS
             rec = load_recognizer(model)
             ds = dataset_from_folder(folder, labels=labels, sep=sep or None, charset=rec.charset, skip_bad=skip_bad)
             if note := relabelled_note(ds): print(f"note: {note}")  # at most one of each pair can be read right
@@ -443,9 +451,10 @@ def export_main(
     n_check:int=64, # Synthetic CAPTCHAs read by both torch and onnxruntime before the export is kept
 ):
     "Export a saved recognizer to ONNX (model.onnx in its folder)"
-    from captcha_crnn.export import export_onnx
     try:
         if n_check < 1: raise ValueError(f"--n_check must be at least 1, got {n_check}")
+        _check_paths(models=(model,))
+        from captcha_crnn.export import export_onnx
         path = export_onnx(model, n_check=n_check)
     except (ValueError, OSError, ImportError) as e: raise CommandError('captcha_crnn_export', e)
     except RuntimeError as e: raise CommandError('captcha_crnn_export', e, status=1)

@@ -17,8 +17,8 @@ __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'UNRECOGNISED', 'MOST_ENLA
            'PRETRAINED', 'normal_label', 'Charset', 'to_8bit', 'to_rgb', 'image_from_array', 'fit_image',
            'load_captcha_image', 'ImageSizeWarning', 'size_warning', 'image_batch', 'log_softmax', 'best_paths',
            'ctc_log_likelihood', 'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans',
-           'glyph_window', 'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'dark_ground',
-           'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
+           'glyph_window', 'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'existing_folder',
+           'dark_ground', 'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -429,6 +429,14 @@ def image_files(paths, left_out:list|None=None) -> list[Path]:
         out += found
         if left_out is not None: left_out += [f for f in files if f.suffix.lower() not in exts]
     return out
+
+# %% ../nbs/00_core.ipynb #c60f272a
+def existing_folder(path:str|Path) -> Path:
+    "`path` as a `Path`, after a `FileNotFoundError` or `NotADirectoryError` where it is not a folder"
+    folder = Path(path)
+    if not folder.exists(): raise FileNotFoundError(f"Folder not found: {folder}")
+    if not folder.is_dir(): raise NotADirectoryError(f"Not a folder: {folder}")
+    return folder
 
 # %% ../nbs/00_core.ipynb #3f629782
 INVERT_BELOW = 0.3  # a read less sure than this, of an image on a dark ground, is tried again on the image's negative

@@ -12,7 +12,7 @@ from pathlib import PureWindowsPath
 from typing import Callable
 from fastai.vision.all import *
 from PIL import Image, UnidentifiedImageError
-from .core import Charset, UNRECOGNISED, folder_files, normal_label
+from .core import Charset, UNRECOGNISED, existing_folder, folder_files, normal_label
 from .data import *
 
 # %% auto #0
@@ -146,9 +146,7 @@ def scan_captcha_folder(
     progress:bool=True, # Show a progress bar
 )->FolderScan:
     "Read every file in `path` once: usable images with their labels, rejected files with the problem, unlisted files"
-    folder = Path(path)
-    if not folder.exists(): raise FileNotFoundError(f"Folder not found: {folder}")
-    if not folder.is_dir(): raise NotADirectoryError(f"Not a folder: {folder}")
+    folder = existing_folder(path)
     scan = FolderScan(folder)
     table_path = None if labels is None else _label_table_path(labels, folder)
     files = folder_files(folder, exclude=table_path)

@@ -83,14 +83,15 @@ def write_csv(rows, columns:list[str], out:Path, text_columns=('file', 'label', 
 # %% ../nbs/07_cli.ipynb #b2047c17
 def _check_train_options(counts:dict, width:int|None, height:int|None, recipe:str|None, folder:str|None, lr:float|None, valid_pct:float):
     "Raise a `ValueError` naming the first option of `captcha_crnn_train` that cannot work; `counts` maps each counting option to its value and its least"
-    from captcha_crnn.train import SYNTHETIC_RECIPES
     if (width is None) != (height is None): raise ValueError("Give both --width and --height, or neither")
     for name,(v,lo) in counts.items():
         if v is not None and v < lo: raise ValueError(f"--{name} must be at least {lo}, got {v}")
-    if recipe is not None and recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
     if recipe is not None and folder: raise ValueError("--recipe is for synthetic CAPTCHAs; with --folder the recipe follows --from_model (`finetune` or `folder`)")
     if lr is not None and not (math.isfinite(lr) and lr > 0): raise ValueError(f"--lr must be a positive number, got {lr}")
     if not 0 < valid_pct < 1: raise ValueError(f"--valid_pct must be between 0 and 1, got {valid_pct}")
+    if recipe is not None:
+        from captcha_crnn.train import SYNTHETIC_RECIPES  # only where a recipe is named: the import takes seconds
+        if recipe not in SYNTHETIC_RECIPES: raise ValueError(f"--recipe must be one of {', '.join(SYNTHETIC_RECIPES)}, got {recipe!r}")
 
 # %% ../nbs/07_cli.ipynb #e43b497b
 SYNTHETIC_ONLY, FOLDER_ONLY = ('n_train', 'n_valid', 'length'), ('labels', 'sep', 'valid_folder', 'valid_pct', 'skip_bad')  # options of one kind of training
@@ -209,18 +210,18 @@ def train_main(
     "Train a CAPTCHA recognizer on synthetic CAPTCHAs, or on a folder of your own, and save it"
     with _interruptible('captcha_crnn_train', f"nothing was saved to {out}"):
         try:
-            _check_paths(folders=(folder, valid_folder), models=() if from_model in (None, 'scratch') else (from_model,))
-            from captcha_crnn.data import captcha_dls, check_full_batch
-            from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
-            from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
-            import torch
-            from fastai.torch_core import default_device, no_random, set_seed
             _check_train_options(dict(n_train=(n_train, 1), n_valid=(n_valid, 1), epochs=(epochs, 1), bs=(bs, 1), num_workers=(num_workers, 0), shift=(shift, 0), seed=(seed, 0)),
                                  width, height, recipe, folder, lr, valid_pct)
             given = _given(train_main, n_train=n_train, n_valid=n_valid, length=length, labels=labels, sep=sep, valid_folder=valid_folder,
                            valid_pct=valid_pct, skip_bad=skip_bad)
             _check_option_kinds(folder, given)
             _check_moot(given)
+            _check_paths(folders=(folder, valid_folder), models=() if from_model in (None, 'scratch') else (from_model,))
+            from captcha_crnn.data import captcha_dls, check_full_batch
+            from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
+            from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
+            import torch
+            from fastai.torch_core import default_device, no_random, set_seed
             recipe = ifnone(recipe, 'synthetic')
             if recipe == 'long' and default_device().type == 'cpu':  # where fastai will train it
                 print("note: --recipe long is made for a GPU: by default the tutorial-sized model on 150,000 CAPTCHAs x 7 epochs, about 8 minutes on an H100 "

@@ -4,10 +4,11 @@
 
 # %% ../nbs/03a_recognizer.ipynb #27d9b144
 from __future__ import annotations
-import json, shutil, tempfile
+import json, shutil, uuid
+import safetensors.torch
 from fastai.vision.all import *
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
-from safetensors.torch import save_file, load_file
+from safetensors.torch import load_file
 from .data import *
 from .model import *
 from .core import *
@@ -31,7 +32,7 @@ def can_hold_recognizer(path:str|Path) -> bool:
 
 # %% ../nbs/03a_recognizer.ipynb #e5760cc9
 def _weights_to_save(net:nn.Module, path:Path) -> dict:
-    "The weights of `net` on the CPU, ready for `save_file`; a `ValueError` naming `path` when one is not finite"
+    "The weights of `net` on the CPU, ready for safetensors; a `ValueError` naming `path` when one is not finite"
     weights = {k: v.detach().cpu().contiguous() for k,v in net.state_dict().items()}
     bad = [k for k,v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad: raise ValueError(f"The model's weights are not finite ({bad[0]} has NaN or infinite values): not saving it to {path}")
@@ -50,10 +51,11 @@ def save_recognizer(learn:Learner, path:str|Path, reread:WindowCNN|None=None) ->
     config = dict(format=RECOGNIZER_FORMAT, charset=dls.charset.symbols, img_size=list(dls.img_size),
                   keep_aspect=getattr(dls, 'keep_aspect', False), **({} if getattr(dls, 'lengths', None) is None else dict(lengths=dls.lengths)), model=model.config, **({} if reread is None else dict(reread=reread.config)))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # same file system: the renames below are atomic
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")  # beside `path`, on its file system: the renames below are atomic
+    tmp.mkdir()  # as any new folder of the user's, where tempfile.mkdtemp's is theirs alone
     try:
-        save_file(weights, tmp/'model.safetensors')
-        if reread is not None: save_file(reread_weights, tmp/'reread.safetensors')
+        (tmp/'model.safetensors').write_bytes(safetensors.torch.save(weights))  # as any new file, where safetensors' save_file makes it its owner's alone
+        if reread is not None: (tmp/'reread.safetensors').write_bytes(safetensors.torch.save(reread_weights))
         (tmp/'config.json').write_text(json.dumps(config, indent=2))
         old = path.with_name(f".{path.name}.old") if path.exists() else None
         if old: shutil.rmtree(old, ignore_errors=True); path.rename(old)

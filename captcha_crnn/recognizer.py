@@ -5,9 +5,9 @@
 # %% ../nbs/03a_recognizer.ipynb #27d9b144
 from __future__ import annotations
 import json, shutil, uuid
-import safetensors.torch
 from fastai.vision.all import *
 from copy import deepcopy  # after fastai's star import, which brings a `copy` of its own
+import safetensors.torch
 from safetensors.torch import load_file
 from .data import *
 from .model import *

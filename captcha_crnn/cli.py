@@ -172,10 +172,11 @@ def _reread_data(training, reread:str|None, charset:Charset, seed:int, train_ds,
     return reread, reread_ds
 
 # %% ../nbs/07_cli.ipynb #4fb9212f
-def _check_paths(folders=(), models=()):
-    "Raise where a folder of `folders` or a recognizer of `models` is not there or not one (`None`s are skipped): checks that need neither torch nor fastai"
+def _check_paths(folders=(), models=(), labels:str|None=None):
+    "Raise where a folder of `folders`, a recognizer of `models` or the label table `labels` of the first folder is not there or not one (`None`s are skipped): checks that need neither torch nor fastai"
     for f in filter(None, folders): existing_folder(f)
     for m in filter(None, models): read_config(recognizer_path(m))
+    if labels is not None and folders and folders[0]: label_table_path(labels, folders[0])
 
 # %% ../nbs/07_cli.ipynb #bc380584
 @call_parse
@@ -216,7 +217,7 @@ def train_main(
                            valid_pct=valid_pct, skip_bad=skip_bad)
             _check_option_kinds(folder, given)
             _check_moot(given)
-            _check_paths(folders=(folder, valid_folder), models=() if from_model in (None, 'scratch') else (from_model,))
+            _check_paths(folders=(folder, valid_folder), models=() if from_model in (None, 'scratch') else (from_model,), labels=labels)
             from captcha_crnn.data import captcha_dls, check_full_batch
             from captcha_crnn.train import RECIPES, TrainingStuck, mixed_precision_pays, progress_for_stdout
             from captcha_crnn.recognizer import can_hold_recognizer, longest_label, save_recognizer, starting_model
@@ -428,7 +429,7 @@ def eval_main(
             beam_width = _beam_width(method, beam_width)
             _check_moot(_given(eval_main, labels=labels, sep=sep))
             out = check_output(out, inputs=[folder, labels], is_ours=partial(has_header, header=PREDICTIONS_HEADER))
-            _check_paths(folders=(folder,), models=(model,))
+            _check_paths(folders=(folder,), models=(model,), labels=labels)
             from captcha_crnn.recognizer import load_recognizer
             from captcha_crnn.folders import dataset_from_folder, relabelled_note
             from captcha_crnn.metrics import seq_accuracy, char_error_rate

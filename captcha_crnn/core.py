@@ -18,7 +18,7 @@ __all__ = ['BLANK_IDX', 'PAD_IDX', 'DEFAULT_SYMBOLS', 'UNRECOGNISED', 'MOST_ENLA
            'load_captcha_image', 'ImageSizeWarning', 'size_warning', 'image_batch', 'log_softmax', 'best_paths',
            'ctc_log_likelihood', 'best_paths_of_length', 'check_lengths', 'hold_lengths', 'CTCDecoder', 'emitted_spans',
            'glyph_window', 'valid_reread_symbols', 'Rereader', 'folder_files', 'image_files', 'existing_folder',
-           'dark_ground', 'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
+           'label_table_path', 'dark_ground', 'to_read_inverted', 'read_images', 'recognizer_path', 'read_config']
 
 # %% ../nbs/00_core.ipynb #e2aae9c9
 BLANK_IDX = 0  # CTC blank: never part of an encoded label
@@ -437,6 +437,15 @@ def existing_folder(path:str|Path) -> Path:
     if not folder.exists(): raise FileNotFoundError(f"Folder not found: {folder}")
     if not folder.is_dir(): raise NotADirectoryError(f"Not a folder: {folder}")
     return folder
+
+# %% ../nbs/00_core.ipynb #c71bce42
+def label_table_path(labels:str|Path, folder:str|Path) -> Path:
+    "The label table `labels` of `folder`: a path as given (from the current directory), else a name inside `folder`; a `FileNotFoundError` where neither is a file"
+    labels, folder = Path(labels), Path(folder)
+    if labels.is_file(): return labels
+    if labels.is_absolute(): raise FileNotFoundError(f"Label table not found: {labels}")
+    if (folder/labels).is_file(): return folder/labels
+    raise FileNotFoundError(f"Label table not found: tried {labels} and {folder/labels}")
 
 # %% ../nbs/00_core.ipynb #3f629782
 INVERT_BELOW = 0.3  # a read less sure than this, of an image on a dark ground, is tried again on the image's negative

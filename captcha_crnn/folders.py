@@ -12,7 +12,7 @@ from pathlib import PureWindowsPath
 from typing import Callable
 from fastai.vision.all import *
 from PIL import Image, UnidentifiedImageError
-from .core import Charset, UNRECOGNISED, existing_folder, folder_files, normal_label
+from .core import Charset, UNRECOGNISED, existing_folder, folder_files, label_table_path, normal_label
 from .data import *
 
 # %% auto #0
@@ -105,12 +105,6 @@ def _inside(folder:Path, file:str) -> bool:
     "Whether `file`, as a label table names it, resolves to a path inside `folder`"
     return (folder/file).resolve().is_relative_to(folder.resolve())
 
-def _label_table_path(labels:str|Path, folder:Path) -> Path:
-    "The label table `labels`: a path as given (from the current directory), else a name inside `folder`"
-    if Path(labels).is_file() or Path(labels).is_absolute(): return Path(labels)
-    if (folder/labels).is_file(): return folder/labels
-    raise FileNotFoundError(f"Label table not found: tried {labels} and {folder/labels}")
-
 # %% ../nbs/05_folders.ipynb #5a70964a
 def _far_longer(labels:list[str]) -> tuple[list[int], int]:
     "The indices of the rare labels far longer than the rest (more than twice, and 4 symbols more than, the median length), and that median"
@@ -148,7 +142,7 @@ def scan_captcha_folder(
     "Read every file in `path` once: usable images with their labels, rejected files with the problem, unlisted files"
     folder = existing_folder(path)
     scan = FolderScan(folder)
-    table_path = None if labels is None else _label_table_path(labels, folder)
+    table_path = None if labels is None else label_table_path(labels, folder)
     files = folder_files(folder, exclude=table_path)
     if table_path is None:
         labelled = {f: (label_func or partial(stem_label, sep=sep))(folder/f) for f in files}

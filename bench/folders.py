@@ -14,14 +14,15 @@ from result_files import add_overwrite, check_new, write_json
 
 HERE = Path(__file__).parent
 FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'
-FIXTURE_STYLES = ['classic', *STYLES]  # classic: write_captcha_folder, the captcha package's style roughened
+CLASSIC_SIZES = {'classic': (50, 200), 'classic_square': (256, 256), 'classic_3x2': (100, 150)}  # write_captcha_folder at these (height, width): the captcha package's style roughened
+FIXTURE_STYLES = [*CLASSIC_SIZES, *STYLES]
 
 def fixture(style:str, n:int, seed:int=2026) -> Path:
     "The folder of `n` CAPTCHAs of `style`, written once"
     path = FIXTURES/f"{style}-{n}-{seed}"
     if not path.exists():
         tmp = path.with_name(path.name + '.tmp')
-        if style == 'classic': write_captcha_folder(tmp, n, seed=seed, progress=False)
+        if style in CLASSIC_SIZES: write_captcha_folder(tmp, n, width=CLASSIC_SIZES[style][1], height=CLASSIC_SIZES[style][0], seed=seed, progress=False)
         else: write_style_folder(tmp, style, n, seed=seed)
         tmp.rename(path)
     return path

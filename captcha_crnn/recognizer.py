@@ -15,9 +15,9 @@ from .core import *
 from .metrics import seq_accuracy
 
 # %% auto #0
-__all__ = ['STEPS_PER_SYMBOL', 'PX_PER_SYMBOL', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer', 'Recognizer',
-           'read_recognizer_config', 'load_recognizer', 'reread_accuracy', 'transfer_model', 'fit_input_size',
-           'starting_model', 'longest_label']
+__all__ = ['STEPS_PER_SYMBOL', 'PX_PER_SYMBOL', 'SQUARER', 'is_recognizer', 'can_hold_recognizer', 'save_recognizer',
+           'Recognizer', 'read_recognizer_config', 'load_recognizer', 'reread_accuracy', 'transfer_model',
+           'fit_input_size', 'fine_tune_size', 'starting_model', 'longest_label']
 
 # %% ../nbs/03a_recognizer.ipynb #3025d308
 def is_recognizer(path:str|Path) -> bool:
@@ -216,6 +216,15 @@ def fit_input_size(img_size:tuple, min_size:tuple) -> tuple[int, int]:
 STEPS_PER_SYMBOL = 3  # time steps `starting_model` gives each symbol of the longest label, where the width allows
 PX_PER_SYMBOL = 24  # pixels of width it gives each when fine-tuning: the narrowest `base` saw, 8 symbols to 192 pixels
 
+# %% ../nbs/03a_recognizer.ipynb #ec8ea689
+SQUARER = 1.5  # images this many times squarer than a pretrained start's are fine-tuned at the start's width and their own aspect ratio
+
+def fine_tune_size(img_size:tuple, start_size:tuple) -> tuple[int, int]:
+    "The (height, width) to fine-tune a start trained at `start_size` on images of `img_size`: the start's, or for images over `SQUARER` times squarer, the start's width at their aspect ratio (at most square)"
+    (h,w),(start_h,start_w) = img_size, start_size
+    if h*start_w <= SQUARER*start_h*w: return tuple(start_size)
+    return min(start_w, round(start_w*h/w)), start_w
+
 # %% ../nbs/03a_recognizer.ipynb #b3a0c018
 def starting_model(
     charset:Charset|str, # Symbols of the labels to learn
@@ -231,8 +240,10 @@ def starting_model(
     else:
         pretrained = load_recognizer(from_model, device='cpu', fuse=False, freeze=False)  # the model as trained: a folded copy has no batch norms left to fine-tune
         net = transfer_model(pretrained.model, pretrained.charset, charset)
-        size = tuple(img_size) if keep_size else pretrained.img_size
+        size = tuple(img_size) if keep_size else fine_tune_size(img_size, pretrained.img_size)
         said = f"fine-tuning {from_model} (pretrained on {len(pretrained.charset)} symbols) at {size[0]}x{size[1]}"
+        if size != pretrained.img_size and not keep_size:
+            said += f"; images of {img_size[0]}x{img_size[1]} (HxW) are much squarer than its {pretrained.img_size[0]}x{pretrained.img_size[1]}, so they keep their aspect ratio at its width"
         if pretrained.rereader is not None: said += f"; its second reader for {pretrained.rereader.symbols} is left out (--reread {pretrained.rereader.symbols} trains a new one)"
         if not keep_size and PX_PER_SYMBOL*max_len > size[1]:
             said += f"; read {PX_PER_SYMBOL*max_len} wide instead of {size[1]}, {PX_PER_SYMBOL} pixels for each of up to {max_len} symbols"

@@ -186,8 +186,8 @@ def train_main(
     recipe:str=None, # Recipe for synthetic CAPTCHAs: `synthetic` (default; 12 to 18 minutes of training on a 2-core CPU, after about 5 of drawing), `synthetic_reread` (a shorter CRNN run and a second reader for O and 0: about 15 minutes of training on a 2-core CPU with native bfloat16, 33 without), `long` (for a GPU) or `tutorial_budget`
     length:str='5', # Symbols per CAPTCHA, or a range such as 4-6
     charset:str=None, # Symbols: default A-Z and 0-9, or with --folder those in the labels
-    width:int=None, # Image width: default 160, or with --folder the most common among the training images
-    height:int=None, # Image height: default 60, or with --folder the most common among the training images
+    width:int=None, # Width to train and read at: default 160; with --folder, the most common among the training images from scratch, and the start's when fine-tuning (192 for base)
+    height:int=None, # Height to train and read at: default 60; with --folder, the most common among the training images from scratch, and the start's when fine-tuning (64 for base), or for images much squarer than that their aspect ratio at its width (`fine_tune_size`)
     arch:str=None, # Model to train from scratch, one of `CRNN_ARCHS` (tutorial, small, tiny, small_fullwidth, lean, deep); default the recipe's (synthetic: lean, synthetic_reread: lean, long: tutorial, tutorial_budget: deep; with --folder, folder: small)
     from_model:str=None, # Start from `base` (the pretrained recognizer; default with --folder and no --arch), `scratch` (default otherwise) or a saved recognizer's folder
     epochs:int=None, # Training epochs; default from the recipe (`RECIPES`: finetune from a pretrained start, else folder or synthetic)
@@ -411,7 +411,7 @@ def confidence_lines(by_confidence) -> str:
 # %% ../nbs/07_cli.ipynb #38f29eb2
 @call_parse
 def eval_main(
-    model:str, # Folder of a saved recognizer
+    model:str, # Folder of a saved recognizer, or a pretrained name such as base
     folder:Param("Folder of labelled CAPTCHA images", str, required=True)=None,
     labels:str=None, # CSV/TSV of file,label; by default labels come from file names
     sep:str='_', # A file name's label is its stem up to the first `sep`; '' keeps the whole stem

@@ -14,7 +14,7 @@ from result_files import add_overwrite, check_new, write_json
 
 HERE = Path(__file__).parent
 FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'
-CLASSIC_SIZES = {'classic': (50, 200), 'classic_square': (256, 256), 'classic_3x2': (100, 150)}  # write_captcha_folder at these (height, width): the captcha package's style roughened
+CLASSIC_SIZES = {'classic': (50, 200), 'classic_square': (256, 256), 'classic_3x2': (100, 150), 'classic_2x1': (60, 120)}  # write_captcha_folder at these (height, width): the captcha package's style roughened
 FIXTURE_STYLES = [*CLASSIC_SIZES, *STYLES]
 
 def fixture(style:str, n:int, seed:int=2026) -> Path:

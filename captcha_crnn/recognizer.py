@@ -217,7 +217,7 @@ STEPS_PER_SYMBOL = 3  # time steps `starting_model` gives each symbol of the lon
 PX_PER_SYMBOL = 24  # pixels of width it gives each when fine-tuning: the narrowest `base` saw, 8 symbols to 192 pixels
 
 # %% ../nbs/03a_recognizer.ipynb #ec8ea689
-SQUARER = 1.5  # images this many times squarer than a pretrained start's are fine-tuned at the start's width and their own aspect ratio
+SQUARER = 1.75  # images this many times squarer than a pretrained start's are fine-tuned at the start's width and their own aspect ratio
 
 def fine_tune_size(img_size:tuple, start_size:tuple) -> tuple[int, int]:
     "The (height, width) to fine-tune a start trained at `start_size` on images of `img_size`: the start's, or for images over `SQUARER` times squarer, the start's width at their aspect ratio (at most square)"

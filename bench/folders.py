@@ -8,6 +8,7 @@ stuck. Results go to bench/results/folders-<style>.json.
     python bench/folders.py --styles faint --seeds 0 --args "--from_model scratch"
 """
 import argparse, json, re, subprocess, sys, time
+from dataclasses import replace
 from pathlib import Path
 from captcha_crnn.styles import STYLES, write_captcha_folder, write_style_folder
 from result_files import add_overwrite, check_new, write_json
@@ -15,7 +16,8 @@ from result_files import add_overwrite, check_new, write_json
 HERE = Path(__file__).parent
 FIXTURES, RESULTS = HERE/'.fixtures', HERE/'results'
 CLASSIC_SIZES = {'classic': (50, 200), 'classic_square': (256, 256), 'classic_3x2': (100, 150), 'classic_2x1': (60, 120)}  # write_captcha_folder at these (height, width): the captcha package's style roughened
-FIXTURE_STYLES = [*CLASSIC_SIZES, *STYLES]
+RESHAPED = {'faint_square': ('faint', (200, 200))}  # a style of captcha_crnn.styles drawn at another (height, width)
+FIXTURE_STYLES = [*CLASSIC_SIZES, *STYLES, *RESHAPED]
 
 def fixture(style:str, n:int, seed:int=2026) -> Path:
     "The folder of `n` CAPTCHAs of `style`, written once"
@@ -23,6 +25,7 @@ def fixture(style:str, n:int, seed:int=2026) -> Path:
     if not path.exists():
         tmp = path.with_name(path.name + '.tmp')
         if style in CLASSIC_SIZES: write_captcha_folder(tmp, n, width=CLASSIC_SIZES[style][1], height=CLASSIC_SIZES[style][0], seed=seed, progress=False)
+        elif style in RESHAPED: write_style_folder(tmp, replace(STYLES[RESHAPED[style][0]], img_size=RESHAPED[style][1]), n, seed=seed)
         else: write_style_folder(tmp, style, n, seed=seed)
         tmp.rename(path)
     return path
